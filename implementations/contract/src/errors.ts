@@ -1,0 +1,72 @@
+import type { ErrorBody, ErrorCode } from './types.js';
+
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  insufficient_stock: 409,
+  already_checked_out: 409,
+};
+
+/**
+ * Every error message a target may send. Targets import these instead of writing their own, so error bodies are
+ * byte-identical across targets and the verify suite can compare them like any other body.
+ */
+export const MESSAGES = {
+  routeNotFound: 'route not found',
+  categoryNotFound: 'category not found',
+  productNotFound: 'product not found',
+  cartNotFound: 'cart not found',
+  unauthorized: 'missing or invalid x-lab-token',
+  alreadyCheckedOut: 'cart has already been checked out',
+  emptyCart: 'cart is empty',
+  contentType: 'content-type must be application/json',
+  bodyNotObject: 'body must be a JSON object',
+  productId: 'productId must be a positive integer',
+  quantity: 'quantity must be an integer between 1 and 99',
+  page: 'page must be an integer between 1 and 1000000',
+  pageSize: 'pageSize must be an integer between 1 and 100',
+  sort: 'sort must be one of popular, price_asc, price_desc, rating',
+  qMissing: 'q is required',
+  qTooLong: 'q must be at most 100 characters',
+  qNoTokens: 'q must contain a letter or a digit',
+  limit: 'limit must be an integer between 1 and 50',
+  repeated: (name: string) => `${name} must not be repeated`,
+  insufficientStock: (productId: number) => `insufficient stock for product ${productId}`,
+} as const;
+
+export interface ApiError {
+  status: number;
+  body: ErrorBody;
+}
+
+export function apiError(code: ErrorCode, message: string, productId?: number): ApiError {
+  const error: ErrorBody['error'] =
+    productId === undefined ? { code, message } : { code, message, productId };
+  return { status: STATUS_BY_CODE[code], body: { error } };
+}
+
+export const errors = {
+  badRequest: (message: string) => apiError('bad_request', message),
+  unauthorized: () => apiError('unauthorized', MESSAGES.unauthorized),
+  routeNotFound: () => apiError('not_found', MESSAGES.routeNotFound),
+  categoryNotFound: () => apiError('not_found', MESSAGES.categoryNotFound),
+  productNotFound: () => apiError('not_found', MESSAGES.productNotFound),
+  cartNotFound: () => apiError('not_found', MESSAGES.cartNotFound),
+  alreadyCheckedOut: () => apiError('already_checked_out', MESSAGES.alreadyCheckedOut),
+  emptyCart: () => apiError('bad_request', MESSAGES.emptyCart),
+  insufficientStock: (productId: number) =>
+    apiError('insufficient_stock', MESSAGES.insufficientStock(productId), productId),
+} as const;
+
+/** Thrown by targets' data layers to carry a contract error through framework code to the error handler. */
+export class ContractError extends Error {
+  readonly status: number;
+  readonly body: ErrorBody;
+  constructor(err: ApiError) {
+    super(err.body.error.message);
+    this.name = 'ContractError';
+    this.status = err.status;
+    this.body = err.body;
+  }
+}

@@ -1,0 +1,3 @@
+export { renderReport } from './verify/report.js';
+export { SpecValidator } from './verify/spec-validator.js';
+export { type CheckResult, type VerifyOptions, type VerifyReport, verifyTarget } from './verify/verify.js';

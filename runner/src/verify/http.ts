@@ -1,0 +1,44 @@
+export interface HttpRequest {
+  method: string;
+  /** Path and query, e.g. "/api/search?q=lamp". */
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  contentType: string | null;
+  serverTiming: string | null;
+  text: string;
+  ms: number;
+}
+
+/** One request with a hard timeout; a network failure is reported as status 0 with the error as text. */
+export async function send(baseUrl: string, req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
+  const t0 = performance.now();
+  try {
+    const init: RequestInit = {
+      method: req.method,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    };
+    if (req.headers) init.headers = req.headers;
+    // Bytes, not a string: fetch would add "content-type: text/plain" to a string body on its own.
+    if (req.body !== undefined) init.body = Buffer.from(req.body);
+    const res = await fetch(baseUrl + req.url, init);
+    const text = await res.text();
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      serverTiming: res.headers.get('server-timing'),
+      text,
+      ms: performance.now() - t0,
+    };
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const why =
+      err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.message ?? err.message);
+    return { status: 0, contentType: null, serverTiming: null, text: why, ms: performance.now() - t0 };
+  }
+}

@@ -1,0 +1,114 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const TOKEN = 'test-admin-token';
+const REFERENCE_MAIN = fileURLToPath(
+  new URL('../../../implementations/reference/dist/src/main.js', import.meta.url),
+);
+
+export interface Running {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the reference server on a free loopback port and resolves once it listens. */
+export function startReference(env: Record<string, string> = {}): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [REFERENCE_MAIN], {
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LAB_ADMIN_TOKEN: TOKEN, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`reference did not start: ${out}`));
+    }, 15_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      const m = /listening on (http:\/\/[0-9.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          url: m[1]!,
+          child,
+          stop: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`reference exited with ${code}: ${out}`));
+    });
+  });
+}
+
+export type Tamper = (
+  req: { method: string; url: string },
+  status: number,
+  body: string,
+) => {
+  status: number;
+  body: string;
+};
+
+/**
+ * A loopback proxy that forwards to `upstream` and lets a test alter one response: the way to prove that the
+ * verify suite notices a wrong field, a wrong order or a wrong status without touching any target's code.
+ */
+export function startTamperingProxy(
+  upstream: string,
+  tamper: Tamper,
+): Promise<{ url: string; server: Server }> {
+  const up = new URL(upstream);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const fwd = request(
+        {
+          host: up.hostname,
+          port: up.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (r) => {
+          const parts: Buffer[] = [];
+          r.on('data', (c: Buffer) => parts.push(c));
+          r.on('end', () => {
+            const t = tamper(
+              { method: req.method ?? 'GET', url: req.url ?? '/' },
+              r.statusCode ?? 502,
+              Buffer.concat(parts).toString('utf8'),
+            );
+            const headers = { ...r.headers };
+            delete headers['content-length'];
+            delete headers['transfer-encoding'];
+            res.writeHead(t.status, headers);
+            res.end(t.body);
+          });
+        },
+      );
+      fwd.on('error', () => {
+        res.writeHead(502);
+        res.end();
+      });
+      fwd.end(Buffer.concat(chunks));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server });
+    });
+  });
+}
