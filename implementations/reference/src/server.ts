@@ -11,7 +11,7 @@ import {
   parseSearchQuery,
   splitTarget,
 } from '@lab/contract';
-import { Metrics } from './metrics.js';
+import { HttpMetrics, serverTiming } from '@lab/contract/metrics';
 import { Views } from './views.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -19,13 +19,13 @@ const NOT_FOUND_BODY = Buffer.from(JSON.stringify(errors.routeNotFound().body));
 
 export interface ReferenceServer {
   server: Server;
-  metrics: Metrics;
+  metrics: HttpMetrics;
   views: Views;
 }
 
 function send(res: ServerResponse, status: number, body: string | Buffer | undefined, started: bigint): void {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const headers: Record<string, string | number> = { 'server-timing': `app;dur=${ms.toFixed(3)}` };
+  const headers: Record<string, string | number> = { 'server-timing': serverTiming(ms) };
   if (body !== undefined) {
     headers['content-type'] = JSON_CONTENT_TYPE;
     headers['content-length'] = Buffer.byteLength(body);
@@ -62,7 +62,7 @@ function readBody(req: IncomingMessage): Promise<string | null> {
  */
 export function createReferenceServer(oracle: Oracle): ReferenceServer {
   const views = new Views(oracle);
-  const metrics = new Metrics(oracle.target);
+  const metrics = new HttpMetrics(oracle.target);
   const catalog = oracle.catalog;
 
   async function handle(req: IncomingMessage, res: ServerResponse, started: bigint): Promise<string> {

@@ -1,13 +1,18 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-/** Per-route request counts and latency, the same metric names every target exposes. */
-export class Metrics {
+/**
+ * Per-route request counts and latency under the metric names every target exposes, so the dashboards and the
+ * runner read one vocabulary: http_requests_total{route,method,status} and
+ * http_request_duration_seconds{route,method}, with default labels target and service. `route` is the OpenAPI
+ * path template (ROUTES[].template) or "unmatched", never a raw URL (unbounded label values).
+ */
+export class HttpMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'route' | 'method' | 'status'>;
   private readonly duration: Histogram<'route' | 'method'>;
 
-  constructor(target: string) {
-    this.registry.setDefaultLabels({ target, service: target });
+  constructor(target: string, service: string = target) {
+    this.registry.setDefaultLabels({ target, service });
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
       name: 'http_requests_total',
@@ -28,4 +33,11 @@ export class Metrics {
     this.requests.inc({ route, method, status });
     this.duration.observe({ route, method }, seconds);
   }
+}
+
+/** The `server-timing` header value: app time, and database time where the target measures it. */
+export function serverTiming(appMs: number, dbMs?: number): string {
+  return dbMs === undefined
+    ? `app;dur=${appMs.toFixed(3)}`
+    : `app;dur=${appMs.toFixed(3)}, db;dur=${dbMs.toFixed(3)}`;
 }
