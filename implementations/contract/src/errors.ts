@@ -6,6 +6,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   not_found: 404,
   insufficient_stock: 409,
   already_checked_out: 409,
+  service_unavailable: 503,
+  upstream_timeout: 504,
 };
 
 /**
@@ -33,6 +35,8 @@ export const MESSAGES = {
   limit: 'limit must be an integer between 1 and 50',
   repeated: (name: string) => `${name} must not be repeated`,
   insufficientStock: (productId: number) => `insufficient stock for product ${productId}`,
+  serviceUnavailable: (service: string) => `the ${service} service is unavailable`,
+  upstreamTimeout: (service: string, ms: number) => `the ${service} service did not answer within ${ms} ms`,
 } as const;
 
 export interface ApiError {
@@ -40,9 +44,12 @@ export interface ApiError {
   body: ErrorBody;
 }
 
-export function apiError(code: ErrorCode, message: string, productId?: number): ApiError {
-  const error: ErrorBody['error'] =
-    productId === undefined ? { code, message } : { code, message, productId };
+export function apiError(
+  code: ErrorCode,
+  message: string,
+  extra?: { productId?: number; service?: string },
+): ApiError {
+  const error: ErrorBody['error'] = { code, message, ...extra };
   return { status: STATUS_BY_CODE[code], body: { error } };
 }
 
@@ -56,7 +63,11 @@ export const errors = {
   alreadyCheckedOut: () => apiError('already_checked_out', MESSAGES.alreadyCheckedOut),
   emptyCart: () => apiError('bad_request', MESSAGES.emptyCart),
   insufficientStock: (productId: number) =>
-    apiError('insufficient_stock', MESSAGES.insufficientStock(productId), productId),
+    apiError('insufficient_stock', MESSAGES.insufficientStock(productId), { productId }),
+  serviceUnavailable: (service: string) =>
+    apiError('service_unavailable', MESSAGES.serviceUnavailable(service), { service }),
+  upstreamTimeout: (service: string, ms: number) =>
+    apiError('upstream_timeout', MESSAGES.upstreamTimeout(service, ms), { service }),
 } as const;
 
 /** Thrown by targets' data layers to carry a contract error through framework code to the error handler. */

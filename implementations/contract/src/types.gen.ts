@@ -226,7 +226,7 @@ export interface components {
          */
         Sort: "popular" | "price_asc" | "price_desc" | "rating";
         /** @enum {string} */
-        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "insufficient_stock" | "already_checked_out";
+        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "insufficient_stock" | "already_checked_out" | "service_unavailable" | "upstream_timeout";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
