@@ -1,0 +1,88 @@
+#!/bin/sh
+# Starts the lab's Harper target in the FOREGROUND: `exec harperdb run <component>`, so this script's PID becomes
+# Harper's (SIGTERM reaches Harper directly). The same script runs natively (./lab, tests) and in Docker.
+#
+# Every Harper setting is passed as an environment variable on every start, because Harper writes them into
+# $ROOTPATH/harperdb-config.yaml and keeps them after the variable is gone (see docs/implementations/harper.md).
+#
+# Inputs (all optional except the admin login and LAB_ADMIN_TOKEN):
+#   LAB_HARPER_DATA        data dir (default <repo>/.lab/data/harper): holds the Harper root (hdb/) and HOME (home/)
+#   HOST, PORT             public HTTP listener (default 127.0.0.1:9926)
+#   LAB_HARPER_OPS_HOST    operations API host (default 127.0.0.1; kept on loopback even in a container)
+#   LAB_HARPER_OPS_PORT    operations API port (default 9925)
+#   LAB_CPUS               Harper worker threads (THREADS_COUNT; default 1)
+#   LAB_HARPER_ADMIN_USER, LAB_HARPER_ADMIN_PASSWORD   Harper's super user (HDB_ADMIN_USERNAME/PASSWORD)
+#   LOG_LEVEL              Harper log level (default warn)
+#   LAB_SEED, LAB_SCALE, LAB_ADMIN_TOKEN   read by the component itself (@lab/contract readLabEnv)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+component=$(cd "$here/.." && pwd)
+repo=$(cd "$component/../.." && pwd)
+
+fail() {
+  echo "start-harper: $*" >&2
+  exit 1
+}
+
+harper_js=""
+for candidate in "$component/node_modules/harperdb/bin/harperdb.js" "$repo/node_modules/harperdb/bin/harperdb.js"; do
+  if [ -f "$candidate" ]; then
+    harper_js=$candidate
+    break
+  fi
+done
+[ -n "$harper_js" ] || fail "harperdb is not installed (npm ci at the repo root)"
+[ -f "$component/dist/src/resources.js" ] || fail "the component is not built (npx tsc -b implementations/harper)"
+
+: "${LAB_HARPER_ADMIN_USER:?LAB_HARPER_ADMIN_USER must be set (see .env)}"
+: "${LAB_HARPER_ADMIN_PASSWORD:?LAB_HARPER_ADMIN_PASSWORD must be set (see .env)}"
+: "${LAB_ADMIN_TOKEN:?LAB_ADMIN_TOKEN must be set (see .env)}"
+
+data=${LAB_HARPER_DATA:-$repo/.lab/data/harper}
+host=${HOST:-127.0.0.1}
+port=${PORT:-9926}
+ops_host=${LAB_HARPER_OPS_HOST:-127.0.0.1}
+ops_port=${LAB_HARPER_OPS_PORT:-9925}
+threads=${LAB_CPUS:-1}
+case "$threads" in '' | *[!0-9]* | 0) fail "LAB_CPUS must be a positive integer, got '$threads'" ;; esac
+case "$port" in '' | *[!0-9]*) fail "PORT must be a number, got '$port'" ;; esac
+case "$ops_port" in '' | *[!0-9]*) fail "LAB_HARPER_OPS_PORT must be a number, got '$ops_port'" ;; esac
+
+mkdir -p "$data/home"
+data=$(cd "$data" && pwd)
+
+# A local-auth bypass must never be configured: Harper reads the raw string, so even "false" turns it on.
+unset AUTHENTICATION_AUTHORIZELOCAL
+
+export TC_AGREEMENT=yes
+export ROOTPATH="$data/hdb"
+export HOME="$data/home"
+export HDB_ADMIN_USERNAME="$LAB_HARPER_ADMIN_USER"
+export HDB_ADMIN_PASSWORD="$LAB_HARPER_ADMIN_PASSWORD"
+export THREADS_COUNT="$threads"
+export THREADS_DEBUG=false
+# Listeners: the public HTTP port and the operations API, nothing else.
+export HTTP_PORT="$host:$port"
+export HTTP_SECUREPORT=null
+export OPERATIONSAPI_NETWORK_PORT="$ops_host:$ops_port"
+export OPERATIONSAPI_NETWORK_SECUREPORT=null
+export MQTT_NETWORK_PORT=null
+export MQTT_NETWORK_SECUREPORT=null
+export MQTT_WEBSOCKET=false
+export REPLICATION_PORT=null
+export REPLICATION_SECUREPORT=null
+export LOCALSTUDIO_ENABLED=false
+# Logging: to stdout/stderr (captured by ./lab and Docker), no per-request log, no audit log (single node,
+# no replication: see docs/implementations/harper.md).
+export LOGGING_LEVEL="${LOG_LEVEL:-warn}"
+export LOGGING_STDSTREAMS=true
+export LOGGING_FILE=false
+export LOGGING_AUDITLOG=false
+export NODE_ENV="${NODE_ENV:-production}"
+# Rewrites the wildcard host of Harper's internal listener to the public host (a no-op when that is 0.0.0.0).
+export LAB_HARPER_BIND_HOST="$host"
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require $here/loopback-preload.cjs"
+
+echo "start-harper: root $ROOTPATH, http $HTTP_PORT, operations API $OPERATIONSAPI_NETWORK_PORT, threads $THREADS_COUNT, seed ${LAB_SEED:-42} scale ${LAB_SCALE:-1}"
+exec node "$harper_js" run "$component"

@@ -1,0 +1,98 @@
+// Typed access to the tables declared in schema.graphql (Harper's default database, the `tables` global).
+
+export interface MetaRecord {
+  id: string;
+  seed: number;
+  scale: number;
+  complete: boolean;
+}
+
+export interface CategoryRecord {
+  id: number;
+  slug: string;
+  name: string;
+  productCount: number;
+}
+
+export interface ProductRecord {
+  id: number;
+  categoryId: number;
+  name: string;
+  description: string;
+  image: string;
+  reviewCount: number;
+  ratingSum: number;
+  words: string[];
+  popularKey: number;
+  catPopularKey: number;
+  catPriceAscKey: number;
+  catPriceDescKey: number;
+  catRatingKey: number;
+}
+
+export interface PriceRecord {
+  productId: number;
+  amount: number;
+  currency: 'USD';
+  compareAt: number | null;
+}
+
+export interface InventoryRecord {
+  productId: number;
+  available: number;
+}
+
+export interface ReviewRecord {
+  id: number;
+  productId: number;
+  rating: number;
+  title: string;
+  body: string;
+  author: string;
+  createdAt: string;
+  productOrder: string;
+}
+
+export interface CartLine {
+  productId: number;
+  quantity: number;
+  unitPrice: number;
+}
+
+export interface CartRecord {
+  id: string;
+  items: CartLine[];
+  checkedOut: boolean;
+}
+
+export interface OrderRecord {
+  id: string;
+  cartId: string;
+  items: CartLine[];
+  totalAmount: number;
+  currency: 'USD';
+}
+
+export interface Tables {
+  Meta: HarperTable<MetaRecord>;
+  Category: HarperTable<CategoryRecord>;
+  Product: HarperTable<ProductRecord>;
+  Price: HarperTable<PriceRecord>;
+  Inventory: HarperTable<InventoryRecord>;
+  Review: HarperTable<ReviewRecord>;
+  Cart: HarperTable<CartRecord>;
+  Order: HarperTable<OrderRecord>;
+}
+
+const NAMES = ['Meta', 'Category', 'Product', 'Price', 'Inventory', 'Review', 'Cart', 'Order'] as const;
+
+/** The component's tables; throws if schema.graphql was not loaded. */
+export function labTables(): Tables {
+  const out: Partial<Record<(typeof NAMES)[number], unknown>> = {};
+  for (const name of NAMES) {
+    const table = tables[name];
+    if (!table) throw new Error(`table ${name} is missing: was schema.graphql loaded?`);
+    out[name] = table;
+  }
+  return out as Tables;
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../lib/env-file.js';
+import { formatBytes } from './budget.js';
+import { ComposeError, profiles } from './compose.js';
+import { describeBudget, Lab, LabError, tailFile } from './launcher.js';
+import { doctor, ToolError } from './tools.js';
+
+const USAGE = `usage: ./lab <command> [options]
+
+Runs docker-compose.yml natively (no Docker engine), each target inside cgroups that carry the lab budget.
+
+commands:
+  up <profile>        start a profile and wait until every service is healthy
+                        --timeout S    seconds to wait for each service's health (default: from compose)
+                        --no-limits    run without cgroups where they are not writable (marked UNLIMITED)
+  down [profile]      stop a profile (default: everything the lab started); idempotent
+  status [--json]     services, pids, health, and the budget read back from the cgroups
+  logs <service>      the service's log   (-n N lines, default 50; -f to follow)
+  doctor              the tools the lab needs, where they were found  (--install: install what is missing)
+  profiles            the profiles in docker-compose.yml
+  help`;
+
+function usage(message: string): never {
+  process.stderr.write(`lab: ${message}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`lab: ${message}\n`);
+  process.exit(1);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+let parsed: ReturnType<typeof parseArgs>;
+try {
+  parsed = parseArgs({
+    args: rest,
+    options: {
+      timeout: { type: 'string' },
+      'no-limits': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      n: { type: 'string', short: 'n' },
+      f: { type: 'boolean', short: 'f', default: false },
+      install: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+} catch (e) {
+  usage((e as Error).message);
+}
+const opt = parsed.values as {
+  timeout?: string;
+  'no-limits': boolean;
+  json: boolean;
+  n?: string;
+  f: boolean;
+  install: boolean;
+  help: boolean;
+};
+const args = parsed.positionals;
+if (!command || command === 'help' || opt.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(command ? 0 : 2);
+}
+
+function maxArgs(n: number): void {
+  if (args.length > n) usage(`${command}: unexpected argument "${args[n]}"`);
+}
+
+let lab: Lab;
+try {
+  lab = new Lab({ root: repoRoot(), noLimits: opt['no-limits'] });
+} catch (e) {
+  fail((e as Error).message);
+}
+
+async function main(): Promise<void> {
+  switch (command) {
+    case 'up': {
+      maxArgs(1);
+      const profile = args[0];
+      if (!profile) usage('up: which profile? (see ./lab profiles)');
+      if (!profiles(lab.compose).includes(profile)) {
+        usage(`up: unknown profile "${profile}" (profiles: ${profiles(lab.compose).join(', ')})`);
+      }
+      let timeoutSeconds: number | undefined;
+      if (opt.timeout !== undefined) {
+        if (!/^\d+$/.test(opt.timeout) || Number(opt.timeout) < 1)
+          usage('--timeout must be a positive integer (seconds)');
+        timeoutSeconds = Number(opt.timeout);
+      }
+      const state = await lab.up(profile, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+      const budget = state.cgroup && lab.cgroups ? lab.cgroups.readLimits(state.cgroup) : null;
+      process.stdout.write(`${profile} is up (budget: ${describeBudget(budget)})\n`);
+      return;
+    }
+    case 'down': {
+      maxArgs(1);
+      const profile = args[0];
+      if (profile && !profiles(lab.compose).includes(profile) && !lab.activeProfiles().includes(profile)) {
+        usage(`down: unknown profile "${profile}" (profiles: ${profiles(lab.compose).join(', ')})`);
+      }
+      const stopped = await lab.down(profile);
+      process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'nothing was running\n');
+      return;
+    }
+    case 'status': {
+      maxArgs(0);
+      const st = await lab.status();
+      if (opt.json) {
+        process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
+        return;
+      }
+      if (st.length === 0) {
+        process.stdout.write('nothing is running\n');
+        return;
+      }
+      for (const p of st) {
+        process.stdout.write(
+          `${p.profile}: budget ${describeBudget(p.budget)}${p.cgroup ? ` (cgroup v${p.cgroupVersion} ${p.cgroup})` : ''}\n`,
+        );
+        for (const s of p.services) {
+          const health = !s.alive
+            ? 'DEAD'
+            : s.healthy === null
+              ? 'running'
+              : s.healthy
+                ? 'healthy'
+                : 'unhealthy';
+          const mem = s.usage ? `${formatBytes(s.usage.memoryBytes)} used` : '';
+          const lim = s.limits?.memoryBytes
+            ? ` of ${formatBytes(s.limits.memoryBytes)}`
+            : s.limits
+              ? ''
+              : ' UNLIMITED';
+          const cpu = s.usage ? `, ${s.usage.cpuSeconds.toFixed(1)} cpu-s` : '';
+          process.stdout.write(
+            `  ${s.name.padEnd(12)} pid ${String(s.pid).padEnd(8)} ${health.padEnd(9)} ${mem}${lim}${cpu}\n`,
+          );
+        }
+      }
+      return;
+    }
+    case 'logs': {
+      maxArgs(1);
+      const service = args[0];
+      if (!service) usage('logs: which service?');
+      const file = lab.logFile(service);
+      const n = opt.n === undefined ? 50 : Number(opt.n);
+      if (!Number.isInteger(n) || n < 0) usage('-n must be a non-negative integer');
+      if (opt.f) {
+        const child = spawn('tail', ['-n', String(n), '-F', file], { stdio: 'inherit' });
+        await new Promise((r) => child.on('exit', r));
+        return;
+      }
+      process.stdout.write(`${tailFile(file, n)}\n`);
+      return;
+    }
+    case 'doctor': {
+      const rows = await doctor(
+        { paths: lab.paths, env: process.env, log: (l) => process.stderr.write(`${l}\n`) },
+        opt.install,
+        args.length ? args : undefined,
+      );
+      if (opt.json) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      } else {
+        for (const r of rows) {
+          const where = r.found
+            ? `${r.found.version ?? '?'}  ${r.found.path}  (${r.found.source})`
+            : `MISSING: ${r.error}`;
+          process.stdout.write(`${r.name.padEnd(11)} ${where}\n`);
+        }
+        const cg = lab.limitsUnavailable();
+        process.stdout.write(
+          `${'cgroups'.padEnd(11)} ${cg ? `NOT WRITABLE: ${cg} (use --no-limits)` : `v${lab.cgroups!.version} at ${lab.cgroups!.root}, writable`}\n`,
+        );
+      }
+      const required = ['k6', 'ferretdb', 'postgres'];
+      if (
+        rows.some(
+          (r) => !r.found && required.includes(r.name) && (args.length === 0 || args.includes(r.name)),
+        )
+      ) {
+        process.exitCode = 1;
+      }
+      return;
+    }
+    case 'profiles':
+      maxArgs(0);
+      process.stdout.write(`${profiles(lab.compose).join('\n')}\n`);
+      return;
+    default:
+      usage(`unknown command "${command}"`);
+  }
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof LabError || e instanceof ComposeError || e instanceof ToolError) fail(e.message);
+  fail(`unexpected error: ${(e as Error).stack ?? e}`);
+});

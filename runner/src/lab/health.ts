@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+
+export type HealthProbe = { url: string } | { command: string[]; env?: NodeJS.ProcessEnv; cwd?: string };
+
+/** One health probe: a 2xx from a URL, or exit 0 from a command, within 3 s. */
+export function checkHealth(probe: HealthProbe): Promise<boolean> {
+  if ('url' in probe) {
+    return fetch(probe.url, { signal: AbortSignal.timeout(3000) }).then(
+      async (r) => {
+        await r.arrayBuffer().catch(() => undefined);
+        return r.ok;
+      },
+      () => false,
+    );
+  }
+  return new Promise((resolve) => {
+    const [cmd, ...args] = probe.command;
+    const child = spawn(cmd!, args, { env: probe.env ?? process.env, cwd: probe.cwd, stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
+}
+
+/** Polls until healthy, the process dies, or the timeout passes. */
+export async function waitForHealth(
+  probe: () => Promise<boolean>,
+  alive: () => boolean,
+  timeoutMs: number,
+): Promise<'healthy' | 'died' | 'timeout'> {
+  const t0 = Date.now();
+  for (;;) {
+    if (await probe()) return 'healthy';
+    if (!alive()) return 'died';
+    if (Date.now() - t0 > timeoutMs) return 'timeout';
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,0 +1,301 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { LabPaths } from './paths.js';
+
+export class ToolError extends Error {}
+
+export interface ToolInfo {
+  name: string;
+  path: string;
+  version: string | null;
+  /** How it was found: env var, PATH, the lab's tools dir, a system package. */
+  source: string;
+}
+
+interface ToolSpec {
+  name: string;
+  /** The pinned version the lab installs. */
+  pinned: string;
+  describe: string;
+  find(ctx: ToolContext): ToolInfo | null;
+  install?(ctx: ToolContext): Promise<void>;
+  /** One line telling a human what to install when the lab cannot. */
+  manual: string;
+}
+
+export interface ToolContext {
+  paths: LabPaths;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function which(cmd: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, cmd))) return join(dir, cmd);
+  }
+  return null;
+}
+
+function versionOf(path: string, args: string[], pattern: RegExp): string | null {
+  const r = spawnSync(path, args, { encoding: 'utf8', timeout: 15_000 });
+  const m = pattern.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+  return m ? m[1]! : null;
+}
+
+/** Runs a command, streaming its output to the log with a prefix; rejects with the last lines on failure. */
+function run(
+  ctx: ToolContext,
+  label: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...ctx.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const onData = (b: Buffer) => {
+      for (const line of b.toString().split('\n')) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        ctx.log(`  [${label}] ${line}`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', (e) => reject(new ToolError(`${label}: cannot run ${cmd}: ${e.message}`)));
+    child.on('exit', (code) => {
+      if (code === 0) resolve();
+      else reject(new ToolError(`${label}: ${cmd} ${args.join(' ')} exited ${code}:\n${tail.join('\n')}`));
+    });
+  });
+}
+
+function requireGo(ctx: ToolContext, what: string): string {
+  const go = which('go', ctx.env);
+  if (!go)
+    throw new ToolError(
+      `${what} is built with Go, which is not installed: install Go >= 1.22 (apt-get install golang-go)`,
+    );
+  return go;
+}
+
+function labBin(ctx: ToolContext, name: string, version: string, file = name): string {
+  return join(ctx.paths.tools, name, version, file);
+}
+
+const K6_VERSION = 'v1.8.1';
+const FERRETDB_VERSION = 'v1.24.1';
+
+/** Debian's PostgreSQL binaries: the newest /usr/lib/postgresql/<major>/bin. */
+function postgresBinDir(): string | null {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return null;
+  const majors = readdirSync(base)
+    .filter((d) => /^\d+$/.test(d) && existsSync(join(base, d, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors[0] ? join(base, majors[0], 'bin') : null;
+}
+
+async function aptInstall(ctx: ToolContext, pkg: string): Promise<void> {
+  if (!which('apt-get', ctx.env))
+    throw new ToolError(`apt-get not found: install ${pkg} with your package manager`);
+  if (process.getuid?.() !== 0)
+    throw new ToolError(`installing ${pkg} needs root: sudo apt-get install -y ${pkg}`);
+  await run(ctx, pkg, 'apt-get', ['install', '-y', '--no-install-recommends', pkg], {
+    DEBIAN_FRONTEND: 'noninteractive',
+  });
+}
+
+function postgresTool(name: string): ToolSpec {
+  return {
+    name,
+    pinned: 'Debian postgresql (15 on Debian 12)',
+    describe: `PostgreSQL ${name}`,
+    manual: 'install PostgreSQL: apt-get install postgresql',
+    find() {
+      const dir = postgresBinDir();
+      if (!dir || !isExecutable(join(dir, name))) return null;
+      const path = join(dir, name);
+      return { name, path, version: versionOf(path, ['--version'], /(\d+\.\d+)/), source: 'system package' };
+    },
+    install: (ctx) => aptInstall(ctx, 'postgresql'),
+  };
+}
+
+const SPECS: ToolSpec[] = [
+  {
+    name: 'k6',
+    pinned: K6_VERSION,
+    describe: 'load generator',
+    manual: `put k6 on PATH or set K6_BIN, or install Go so the lab can build k6 ${K6_VERSION}`,
+    find(ctx) {
+      const fromEnv = ctx.env['K6_BIN'];
+      const candidates: [string | null | undefined, string][] = [
+        [fromEnv, 'K6_BIN'],
+        [labBin(ctx, 'k6', K6_VERSION), 'lab tools'],
+        [which('k6', ctx.env), 'PATH'],
+      ];
+      for (const [path, source] of candidates) {
+        if (path && isExecutable(path)) {
+          return { name: 'k6', path, version: versionOf(path, ['version'], /k6 (v[\d.]+)/), source };
+        }
+      }
+      return null;
+    },
+    async install(ctx) {
+      const go = requireGo(ctx, 'k6');
+      const dir = join(ctx.paths.tools, 'k6', K6_VERSION);
+      mkdirSync(dir, { recursive: true });
+      ctx.log(`building k6 ${K6_VERSION} with go install (a few minutes, once)...`);
+      await run(ctx, 'k6', go, ['install', `go.k6.io/k6@${K6_VERSION}`], { GOBIN: dir, CGO_ENABLED: '0' });
+    },
+  },
+  {
+    name: 'ferretdb',
+    pinned: FERRETDB_VERSION,
+    describe: 'MongoDB wire-protocol server (used when there is no mongod)',
+    manual: `install Go so the lab can build FerretDB ${FERRETDB_VERSION}, or put mongod on PATH`,
+    find(ctx) {
+      const fromEnv = ctx.env['FERRETDB_BIN'];
+      for (const [path, source] of [
+        [fromEnv, 'FERRETDB_BIN'],
+        [labBin(ctx, 'ferretdb', FERRETDB_VERSION), 'lab tools'],
+        [which('ferretdb', ctx.env), 'PATH'],
+      ] as const) {
+        if (path && isExecutable(path)) {
+          return {
+            name: 'ferretdb',
+            path,
+            version: versionOf(path, ['--version'], /version: (v[\d.]+)/),
+            source,
+          };
+        }
+      }
+      return null;
+    },
+    async install(ctx) {
+      requireGo(ctx, 'FerretDB');
+      ctx.log(`building FerretDB ${FERRETDB_VERSION} (a few minutes, once)...`);
+      const script = join(ctx.paths.root, 'runner', 'bin', 'build-ferretdb');
+      await run(ctx, 'ferretdb', 'bash', [
+        script,
+        FERRETDB_VERSION,
+        join(ctx.paths.tools, 'ferretdb', FERRETDB_VERSION),
+      ]);
+    },
+  },
+  {
+    name: 'mongod',
+    pinned: 'any',
+    describe: 'a real MongoDB server, preferred over FerretDB when present',
+    manual: 'optional: install MongoDB (mongod) to run micro on real MongoDB',
+    find(ctx) {
+      const path = which('mongod', ctx.env);
+      return path
+        ? {
+            name: 'mongod',
+            path,
+            version: versionOf(path, ['--version'], /db version (v[\d.]+)/),
+            source: 'PATH',
+          }
+        : null;
+    },
+  },
+  postgresTool('postgres'),
+  postgresTool('initdb'),
+  postgresTool('pg_isready'),
+  {
+    name: 'prometheus',
+    pinned: 'Debian prometheus (2.42 on Debian 12)',
+    describe: 'metrics store for the monitoring profile',
+    manual: 'install Prometheus: apt-get install prometheus',
+    find(ctx) {
+      const path = ctx.env['PROMETHEUS_BIN'] ?? which('prometheus', ctx.env);
+      return path && isExecutable(path)
+        ? {
+            name: 'prometheus',
+            path,
+            version: versionOf(path, ['--version'], /version (\d+\.\d+\.\d+)/),
+            source: 'PATH',
+          }
+        : null;
+    },
+    install: (ctx) => aptInstall(ctx, 'prometheus'),
+  },
+];
+
+const VIRTUAL: Record<string, (ctx: ToolContext) => Promise<ToolInfo>> = {
+  /** mongod when the user has one, else FerretDB: the micro target's database server. */
+  'mongo-server': async (ctx) => findTool('mongod', ctx) ?? (await ensureTool('ferretdb', ctx)),
+};
+
+export function toolNames(): string[] {
+  return [...SPECS.map((s) => s.name), ...Object.keys(VIRTUAL)];
+}
+
+function spec(name: string): ToolSpec {
+  const s = SPECS.find((x) => x.name === name);
+  if (!s) throw new ToolError(`unknown tool "${name}" (known: ${toolNames().join(', ')})`);
+  return s;
+}
+
+export function findTool(name: string, ctx: ToolContext): ToolInfo | null {
+  return spec(name).find(ctx);
+}
+
+/** Finds a tool, installing its pinned version when it is missing and the lab knows how. */
+export async function ensureTool(name: string, ctx: ToolContext): Promise<ToolInfo> {
+  const virtual = VIRTUAL[name];
+  if (virtual) return virtual(ctx);
+  const s = spec(name);
+  const found = s.find(ctx);
+  if (found) return found;
+  if (!s.install) throw new ToolError(`${name} not found: ${s.manual}`);
+  try {
+    await s.install(ctx);
+  } catch (e) {
+    throw new ToolError(`${name}: ${(e as Error).message}\n  (${s.manual})`);
+  }
+  const after = s.find(ctx);
+  if (!after) throw new ToolError(`${name}: installed, but still not found: ${s.manual}`);
+  return after;
+}
+
+export interface DoctorRow {
+  name: string;
+  describe: string;
+  pinned: string;
+  found: ToolInfo | null;
+  error: string | null;
+}
+
+/** What `./lab doctor` prints: every tool, where it was found, or why not. With install, installs what is missing. */
+export async function doctor(ctx: ToolContext, install: boolean, only?: string[]): Promise<DoctorRow[]> {
+  const rows: DoctorRow[] = [];
+  for (const s of SPECS) {
+    if (only && !only.includes(s.name)) continue;
+    let found = s.find(ctx);
+    let error: string | null = null;
+    if (!found && install && s.install) {
+      try {
+        found = await ensureTool(s.name, ctx);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+    }
+    if (!found && !error) error = s.manual;
+    rows.push({ name: s.name, describe: s.describe, pinned: s.pinned, found, error });
+  }
+  return rows;
+}
