@@ -43,10 +43,20 @@ export interface ServiceSpec {
   native: NativeSpec | null;
 }
 
+export interface LabTarget {
+  name: string;
+  profile: string;
+  /** Base URL of the contract on the host (loopback). */
+  url: string;
+  /** Whether docker-compose.yml has a complete profile for it yet (services present, the lab's rules met). */
+  available: boolean;
+}
+
 export interface LabCompose {
   file: string;
   env: Record<string, string>;
   services: Map<string, ServiceSpec>;
+  targets: LabTarget[];
 }
 
 export interface Budget {
@@ -232,7 +242,27 @@ export function loadCompose(
       native: nativeSpec(name, svc, command),
     });
   }
-  return { file, env, services };
+  const targets: LabTarget[] = [];
+  const rawTargets = doc['x-lab-targets'];
+  if (rawTargets !== undefined) {
+    if (!isObj(rawTargets)) throw new ComposeError('x-lab-targets must be a map');
+    for (const [name, t] of Object.entries(rawTargets)) {
+      if (!isObj(t) || typeof t['profile'] !== 'string' || typeof t['url'] !== 'string') {
+        throw new ComposeError(`x-lab-targets.${name} needs a profile and a url`);
+      }
+      const profile = t['profile'];
+      targets.push({ name, profile, url: t['url'].replace(/\/+$/, ''), available: false });
+    }
+  }
+  const c: LabCompose = { file, env, services, targets };
+  for (const t of targets) {
+    try {
+      t.available = checkProfileRules(c, t.profile, budgetFromEnv(env)).length === 0;
+    } catch {
+      t.available = false;
+    }
+  }
+  return c;
 }
 
 export function budgetFromEnv(env: Record<string, string>): Budget {

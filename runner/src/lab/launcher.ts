@@ -478,6 +478,61 @@ export class Lab {
     return out;
   }
 
+  /**
+   * Runs a one-shot process (e.g. k6) inside `lab/<profile>/<service>` with that service's cpuset and memory
+   * limit, so that its CPU can be read back like any service's (`usage`). The caller owns the child; call
+   * `releaseOneshot` when it has exited.
+   */
+  async spawnInCgroup(
+    profile: string,
+    service: string,
+    argv: string[],
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: 'inherit' | 'pipe' | 'ignore' } = {},
+  ): Promise<{ child: ReturnType<typeof spawn>; cgroup: string | null }> {
+    const spec = this.compose.services.get(service);
+    if (!spec || !spec.profiles.includes(profile))
+      throw new LabError(`no service ${service} in profile ${profile}`);
+    const limited = !this.limitsUnavailable();
+    if (!limited && !this.noLimits) throw new LabError('cgroups are not writable here: pass --no-limits');
+    const cg = this.cgroupPath(profile, service);
+    let wrapped = argv;
+    if (limited) {
+      this.cgroups!.ensure(this.cgroupPath(profile), this.profileLimits([spec]));
+      const limits: { cpuset?: string; memoryBytes?: number } = {};
+      if (spec.cpuset) limits.cpuset = spec.cpuset;
+      if (spec.memLimitBytes !== null) limits.memoryBytes = spec.memLimitBytes;
+      this.cgroups!.ensure(cg, limits);
+      wrapped = ['/bin/sh', '-c', JOIN_AND_EXEC, 'lab-join', ...this.cgroups!.procsFiles(cg), '--', ...argv];
+    }
+    const child = spawn(wrapped[0]!, wrapped.slice(1), {
+      env: { ...this.serviceEnv(spec), ...(opts.env ?? {}) },
+      cwd: opts.cwd ?? this.paths.root,
+      stdio: opts.stdio ?? 'pipe',
+    });
+    return { child, cgroup: limited ? cg : null };
+  }
+
+  /** Removes a one-shot's cgroup (and its profile's, when empty) once its process has exited. */
+  releaseOneshot(profile: string, service: string): void {
+    if (!this.cgroups) return;
+    const cg = this.cgroupPath(profile, service);
+    if (this.cgroups.exists(cg) && this.cgroups.pids(cg).filter(isAlive).length === 0)
+      this.cgroups.remove(cg);
+    const parent = this.cgroupPath(profile);
+    if (this.cgroups.exists(parent) && this.cgroups.children(parent).length === 0)
+      this.cgroups.remove(parent);
+  }
+
+  /** Resource usage of a running profile, per service and in total, read from the cgroups. */
+  usage(profile: string): { total: Usage | null; services: Record<string, Usage> } {
+    const services: Record<string, Usage> = {};
+    if (!this.cgroups || !this.cgroups.exists(this.cgroupPath(profile))) return { total: null, services };
+    for (const name of this.cgroups.children(this.cgroupPath(profile))) {
+      services[name] = this.cgroups.readUsage(this.cgroupPath(profile, name));
+    }
+    return { total: this.cgroups.readUsage(this.cgroupPath(profile)), services };
+  }
+
   logFile(service: string): string {
     if (!this.compose.services.has(service)) {
       throw new LabError(
