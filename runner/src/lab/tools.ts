@@ -96,6 +96,7 @@ function labBin(ctx: ToolContext, name: string, version: string, file = name): s
 
 const K6_VERSION = 'v1.8.1';
 const FERRETDB_VERSION = 'v1.24.1';
+const COMPOSE_VERSION = 'v5.6.0';
 
 /** Debian's PostgreSQL binaries: the newest /usr/lib/postgresql/<major>/bin. */
 function postgresBinDir(): string | null {
@@ -192,6 +193,39 @@ const SPECS: ToolSpec[] = [
         script,
         FERRETDB_VERSION,
         join(ctx.paths.tools, 'ferretdb', FERRETDB_VERSION),
+      ]);
+    },
+  },
+  {
+    name: 'docker-compose',
+    pinned: COMPOSE_VERSION,
+    describe: 'the compose CLI, used only to validate docker-compose.yml (`config`) without an engine',
+    manual: `install the Docker Compose plugin, or Go so the lab can build compose ${COMPOSE_VERSION}`,
+    find(ctx) {
+      for (const [path, source] of [
+        [ctx.env['DOCKER_COMPOSE_BIN'], 'DOCKER_COMPOSE_BIN'],
+        [labBin(ctx, 'docker-compose', COMPOSE_VERSION), 'lab tools'],
+        [which('docker-compose', ctx.env), 'PATH'],
+      ] as const) {
+        if (path && isExecutable(path)) {
+          return {
+            name: 'docker-compose',
+            path,
+            version: versionOf(path, ['version'], /version (v[\d.]+)/),
+            source,
+          };
+        }
+      }
+      return null;
+    },
+    async install(ctx) {
+      requireGo(ctx, 'docker compose');
+      ctx.log(`building docker compose ${COMPOSE_VERSION} (a few minutes, once)...`);
+      const script = join(ctx.paths.root, 'runner', 'bin', 'build-docker-compose');
+      await run(ctx, 'compose', 'bash', [
+        script,
+        COMPOSE_VERSION,
+        join(ctx.paths.tools, 'docker-compose', COMPOSE_VERSION),
       ]);
     },
   },
