@@ -11,7 +11,7 @@ import {
   parseSearchQuery,
   splitTarget,
 } from '@lab/contract';
-import { HttpMetrics, serverTiming } from '@lab/contract/metrics';
+import { type HttpMetrics, serverTiming } from '@lab/contract/metrics';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { log, TARGET } from './config.js';
 import { DbTimer, type Store } from './store.js';

@@ -52,7 +52,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): MonoConfig {
   if (!LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LEVELS.join(', ')}`);
   const databaseUrl = env['DATABASE_URL'] ?? '';
   if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new Error('DATABASE_URL must be a postgresql:// URL (e.g. postgresql://lab:lab@127.0.0.1:5433/lab)');
+    throw new Error(
+      'DATABASE_URL must be a postgresql:// URL (e.g. postgresql://lab:lab@127.0.0.1:5433/lab)',
+    );
   }
   return {
     ...lab,

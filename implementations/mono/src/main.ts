@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // The mono target: one Express 5 + Prisma 7 process on PostgreSQL (or LAB_CPUS worker processes, see below).
+import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
-import pg from 'pg';
+import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
 import { log, type MonoConfig, readConfig, setLogLevel } from './config.js';
 import { createDb } from './db/client.js';
-import { migrate } from './db/migrate.js';
-import { ensureSeeded } from './db/seed.js';
 import { createMetrics, metricsSource, registerPoolGauges, serveClusterMetrics } from './metrics.js';
 import { Store } from './store.js';
 
@@ -24,36 +23,36 @@ try {
 }
 setLogLevel(config.logLevel);
 
-/** Postgres may still be starting (natively nothing orders the two): retry for up to a minute. */
-async function waitForDatabase(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`database not reachable: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 500));
-    } finally {
-      await client.end().catch(() => {});
-    }
-  }
-}
-
-/** Setup, idempotent, before any HTTP is served: migrations, then the dataset if the database lacks it. */
-async function prepareDatabase(): Promise<void> {
-  await waitForDatabase(config.databaseUrl);
-  const m = await migrate(config.databaseUrl);
-  if (m.applied.length > 0) log('warn', `applied migrations: ${m.applied.join(', ')}`);
-  const db = createDb({ url: config.databaseUrl, poolMax: 2 });
-  try {
-    const s = await ensureSeeded(db.prisma, config.seed, config.scale);
-    if (!s.seeded) log('info', `dataset seed ${s.seed} scale ${s.scale} already present`);
-  } finally {
-    await db.close();
-  }
+/** Runs setup.js (migrations + seeding) in a child process and waits for it; SIGTERM meanwhile stops both. */
+function runSetup(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // The generated dataset lives in the setup process' heap (~325 MB at scale 100). Node sizes its heap from
+    // the container's memory limit (a quarter of it), too small for that: give the setup process room, bounded
+    // so that its peak RSS stays inside the app's 1 GiB share at scale 100 (measured ~700 MB).
+    const heapMb = 384 + 3 * config.scale;
+    const execArgv = /max-old-space-size/.test(process.env['NODE_OPTIONS'] ?? '')
+      ? []
+      : [`--max-old-space-size=${heapMb}`];
+    const child = fork(fileURLToPath(new URL('./setup.js', import.meta.url)), [], {
+      stdio: 'inherit',
+      execArgv,
+    });
+    let stopping = false;
+    const stop = () => {
+      stopping = true;
+      child.kill('SIGTERM');
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      if (code === 0) resolve();
+      else if (stopping) process.exit(0);
+      else reject(new Error(`database setup failed (${signal ?? `exit ${code}`})`));
+    });
+  });
 }
 
 function announce(port: number | string, extra: string): void {
@@ -144,7 +143,7 @@ try {
   if (cluster.isWorker) {
     await serve();
   } else {
-    await prepareDatabase();
+    await runSetup();
     if (config.workers === 1) await serve();
     else await primary();
   }

@@ -55,6 +55,8 @@ function isMetricsMessage(m: unknown): m is MetricsMessage {
  */
 export function metricsSource(metrics: HttpMetrics): () => Promise<string> {
   if (!cluster.isWorker) return () => metrics.registry.metrics();
+  // Constructing an AggregatorRegistry is what installs prom-client's worker-side listener.
+  new AggregatorRegistry();
   AggregatorRegistry.setRegistries([metrics.registry]);
   let next = 0;
   const pending = new Map<number, { resolve: (s: string) => void; reject: (e: Error) => void }>();
@@ -81,7 +83,8 @@ export function serveClusterMetrics(): void {
     if (!isMetricsMessage(m)) return;
     aggregator.clusterMetrics().then(
       (text) => worker.send({ type: 'mono:metrics', id: m.id, text } satisfies MetricsMessage),
-      (e: Error) => worker.send({ type: 'mono:metrics', id: m.id, error: e.message } satisfies MetricsMessage),
+      (e: Error) =>
+        worker.send({ type: 'mono:metrics', id: m.id, error: e.message } satisfies MetricsMessage),
     );
   });
 }

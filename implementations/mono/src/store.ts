@@ -23,6 +23,12 @@ import { resetState } from './db/seed.js';
 import type { Prisma, PrismaClient } from './generated/prisma/client.js';
 
 const CURRENCY = 'USD' as const;
+/**
+ * Relations (inventory, category, reviews) load in the same SQL statement (LATERAL joins, JSON aggregation):
+ * Prisma's relationJoins preview feature. Measured against the default 'query' strategy (one more statement
+ * per relation): less CPU per request on every read path (docs/implementations/mono.md, "Relation loading").
+ */
+const JOIN = 'join' as const;
 /** Ids are INTEGER columns: a larger id (the contract allows up to 15 digits) cannot name a row. */
 const MAX_INT4 = 2_147_483_647;
 /** Cart ids are lowercase canonical UUIDs; anything else is an unknown cart (404) without a query. */
@@ -107,6 +113,7 @@ export class Store {
           orderBy: ORDER_BY.popular,
           take: FEATURED_COUNT,
           select: cardSelect,
+          relationLoadStrategy: JOIN,
         }),
       ]),
     );
@@ -138,6 +145,7 @@ export class Store {
               skip,
               take: q.pageSize,
               select: cardSelect,
+              relationLoadStrategy: JOIN,
             }),
           );
     return shape.categoryPage(
@@ -153,6 +161,7 @@ export class Store {
     if (id > MAX_INT4) fail(errors.productNotFound());
     const row = await t.run(
       this.prisma.product.findUnique({
+        relationLoadStrategy: JOIN,
         where: { id },
         select: {
           ...cardSelect,
@@ -183,16 +192,34 @@ export class Store {
     });
   }
 
+  /**
+   * The one read path in raw SQL (for the ids): `name_tokens @> tokens` on the GIN index, materialised, then
+   * ordered. Written with Prisma (findMany with hasEvery + orderBy + take, and a count), the planner may walk the
+   * popularity index and test every row against the tokens, betting that matches are common: for a word with
+   * few or no matches that walk covers the whole table (measured 750 ms for one query at scale 100, against
+   * under 1 ms for the bitmap scan). The MATERIALIZED CTE forces "find the matches, then sort the few", and
+   * count(*) OVER () returns the total in the same statement. The cards then come through Prisma.
+   */
   async search(t: DbTimer, q: SearchQuery): Promise<SearchResult> {
-    // name_tokens @> tokens, answered by the GIN index; the count and the first page run side by side.
-    const where = { nameTokens: { hasEvery: q.tokens } } satisfies Prisma.ProductWhereInput;
-    const [total, rows] = await t.run(
-      Promise.all([
-        this.prisma.product.count({ where }),
-        this.prisma.product.findMany({ where, orderBy: ORDER_BY.popular, take: q.limit, select: cardSelect }),
-      ]),
+    const hits = await t.run(
+      this.prisma.$queryRaw<{ id: number; total: number }[]>`
+        WITH m AS MATERIALIZED (SELECT id, review_count FROM products WHERE name_tokens @> ${q.tokens}::text[])
+        SELECT id, (count(*) OVER ())::int AS total FROM m ORDER BY review_count DESC, id LIMIT ${q.limit}`,
     );
-    return shape.searchResult(q.q, total, rows.map(card));
+    if (hits.length === 0) return shape.searchResult(q.q, 0, []);
+    const rows = await t.run(
+      this.prisma.product.findMany({
+        where: { id: { in: hits.map((h) => h.id) } },
+        select: cardSelect,
+        relationLoadStrategy: JOIN,
+      }),
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return shape.searchResult(
+      q.q,
+      hits[0]!.total,
+      hits.map((h) => card(byId.get(h.id)!)),
+    );
   }
 
   async createCart(t: DbTimer): Promise<Cart> {
@@ -284,17 +311,18 @@ export class Store {
           });
           if (done.count === 0) short.add(line.productId);
         }
-        if (short.size > 0) fail(errors.insufficientStock(rows.find((r) => short.has(r.productId))!.productId));
+        if (short.size > 0)
+          fail(errors.insufficientStock(rows.find((r) => short.has(r.productId))!.productId));
         const items = cartItems(rows);
         const total = shape.cartTotal(items, CURRENCY);
+        // Two statements (INSERT ... RETURNING, then one multi-row INSERT); a nested create would add a
+        // third, re-reading the order it just wrote.
         const order = await tx.order.create({
-          data: {
-            cartId,
-            totalAmount: total.amount,
-            currency: CURRENCY,
-            items: { createMany: { data: items.map((item, line) => ({ line, ...item })) } },
-          },
+          data: { cartId, totalAmount: total.amount, currency: CURRENCY },
           select: { id: true },
+        });
+        await tx.orderItem.createMany({
+          data: items.map((item, line) => ({ orderId: order.id, line, ...item })),
         });
         return shape.order(order.id, cartId, items, CURRENCY);
       }),

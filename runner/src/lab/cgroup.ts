@@ -257,14 +257,22 @@ export class Cgroups {
   private removeDir(dir: string): void {
     if (!existsSync(dir)) return;
     for (const child of this.childDirs(dir)) this.removeDir(join(dir, child));
-    try {
-      // Real cgroupfs removes a directory of control files with rmdir; a fake tree on tmpfs needs rm -r.
-      if (this.fakeTree) rmSync(dir, { recursive: true, force: true });
-      else rmdirSync(dir);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
-      throw new CgroupError(`cannot remove ${dir}: ${code} (does it still hold processes?)`);
+    // A task that has just been killed leaves its cgroup a moment after it stops running (EBUSY meanwhile).
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      try {
+        // Real cgroupfs removes a directory of control files with rmdir; a fake tree on tmpfs needs rm -r.
+        if (this.fakeTree) rmSync(dir, { recursive: true, force: true });
+        else rmdirSync(dir);
+        return;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return;
+        if (code !== 'EBUSY' || Date.now() > deadline) {
+          throw new CgroupError(`cannot remove ${dir}: ${code} (does it still hold processes?)`);
+        }
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      }
     }
   }
 }

@@ -378,6 +378,7 @@ export class Lab {
   async down(profile?: string, opts: { quiet?: boolean } = {}): Promise<string[]> {
     const profilesToStop = profile ? [profile] : this.activeProfiles();
     const stopped: string[] = [];
+    const problems: string[] = [];
     for (const p of profilesToStop) {
       const state = readState(this.paths, p);
       let order: string[] = [];
@@ -426,16 +427,27 @@ export class Lab {
           stopped.push(name);
           if (!opts.quiet) this.log(`${name}: stopped`);
         }
-        if (cg) this.cgroups!.remove(cg);
+        if (cg) {
+          try {
+            this.cgroups!.remove(cg);
+          } catch (e) {
+            problems.push((e as Error).message);
+          }
+        }
       }
       if (this.cgroups?.exists(this.cgroupPath(p))) {
         const stray = this.cgroups.pids(this.cgroupPath(p)).filter(isAlive);
         for (const pid of stray) process.kill(pid, 'SIGKILL');
         if (stray.length) await sleep(200);
-        this.cgroups.remove(this.cgroupPath(p));
+        try {
+          this.cgroups.remove(this.cgroupPath(p));
+        } catch (e) {
+          problems.push((e as Error).message);
+        }
       }
-      removeState(this.paths, p);
+      if (problems.length === 0) removeState(this.paths, p);
     }
+    if (problems.length > 0) throw new LabError(`down left something behind:\n  ${problems.join('\n  ')}`);
     if (!profile && this.cgroups?.exists('lab') && this.cgroups.children('lab').length === 0) {
       try {
         this.cgroups.remove('lab');

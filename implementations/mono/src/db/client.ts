@@ -21,9 +21,13 @@ export interface DbOptions {
  * Prepared-statement names: one per distinct SQL text, so that each pooled connection parses and plans a
  * Prisma query shape once and then only binds and executes it (Prisma's pg adapter leaves statements unnamed,
  * i.e. parsed on every call, unless a name generator is given). Bounded: the app has a few dozen query shapes.
+ * An empty name means an unnamed statement to pg.
  */
 const statementNames = new Map<string, string>();
+/** Longer statements (bulk inserts with thousands of placeholders) stay unnamed: one-off, never worth caching. */
+const MAX_NAMED_SQL = 4096;
 function statementName(sql: string): string {
+  if (sql.length > MAX_NAMED_SQL) return '';
   let name = statementNames.get(sql);
   if (name === undefined) {
     name = `p${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;

@@ -87,7 +87,9 @@ export async function migrate(url: string, dir: string = MIGRATIONS_DIR): Promis
           'fix the database, then `prisma migrate resolve` or delete its _prisma_migrations row',
       );
     }
-    const done = new Map(rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r.checksum]));
+    const done = new Map(
+      rows.filter((r) => r.finished_at !== null).map((r) => [r.migration_name, r.checksum]),
+    );
     const result: MigrateResult = { applied: [], alreadyApplied: [] };
     for (const m of migrations) {
       const recorded = done.get(m.name);

@@ -152,6 +152,6 @@ ALTER TABLE "orders" ADD CONSTRAINT "orders_cart_id_fkey" FOREIGN KEY ("cart_id"
 -- AddForeignKey
 ALTER TABLE "order_items" ADD CONSTRAINT "order_items_order_id_fkey" FOREIGN KEY ("order_id") REFERENCES "orders"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Hand-written (Prisma schema language cannot express CHECK constraints; migrate diff leaves them alone):
+-- Hand-written (Prisma schema language cannot express CHECK constraints, and migrate diff leaves them alone):
 -- stock can never go negative, whatever the application does. Checkout relies on conditional decrements first.
 ALTER TABLE "inventory" ADD CONSTRAINT "inventory_available_check" CHECK ("available" >= 0);
