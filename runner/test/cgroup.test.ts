@@ -75,9 +75,9 @@ describe('cgroup v1 (separate hierarchies per controller)', () => {
     assert.equal(l.memoryBytes, null);
   });
 
-  test('remove deletes the subtree in every hierarchy and is idempotent', () => {
-    cg.remove('lab/t');
-    cg.remove('lab/t');
+  test('remove deletes the subtree in every hierarchy and is idempotent', async () => {
+    await cg.remove('lab/t');
+    await cg.remove('lab/t');
     assert.equal(cg.exists('lab/t'), false);
     assert.equal(cg.exists('lab/t/svc'), false);
   });

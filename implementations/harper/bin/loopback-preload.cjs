@@ -19,7 +19,12 @@ if (!WILDCARDS.has(bindHost)) {
     const first = args[0];
     if (first !== null && typeof first === 'object' && !Array.isArray(first)) {
       // listen({port, host}) binds a TCP port; listen({fd}), listen({path}) and listen(handle) are left alone.
-      if (first.port !== undefined && first.path === undefined && first.fd === undefined && isWildcard(first.host)) {
+      if (
+        first.port !== undefined &&
+        first.path === undefined &&
+        first.fd === undefined &&
+        isWildcard(first.host)
+      ) {
         args[0] = { ...first, host: bindHost };
       }
     } else if (isPort(first)) {

@@ -5,8 +5,9 @@
 # Every Harper setting is passed as an environment variable on every start, because Harper writes them into
 # $ROOTPATH/harperdb-config.yaml and keeps them after the variable is gone (see docs/implementations/harper.md).
 #
+# Usage: start-harper.sh [DATA_DIR]
 # Inputs (all optional except the admin login and LAB_ADMIN_TOKEN):
-#   LAB_HARPER_DATA        data dir (default <repo>/.lab/data/harper): holds the Harper root (hdb/) and HOME (home/)
+#   DATA_DIR or LAB_HARPER_DATA   data dir (default <repo>/.lab/data/harper): Harper's root (hdb/) and HOME (home/)
 #   HOST, PORT             public HTTP listener (default 127.0.0.1:9926)
 #   LAB_HARPER_OPS_HOST    operations API host (default 127.0.0.1; kept on loopback even in a container)
 #   LAB_HARPER_OPS_PORT    operations API port (default 9925)
@@ -14,6 +15,8 @@
 #   LAB_HARPER_ADMIN_USER, LAB_HARPER_ADMIN_PASSWORD   Harper's super user (HDB_ADMIN_USERNAME/PASSWORD)
 #   LOG_LEVEL              Harper log level (default warn)
 #   LAB_SEED, LAB_SCALE, LAB_ADMIN_TOKEN   read by the component itself (@lab/contract readLabEnv)
+#   LAB_HARPER_NODE_ARGS   extra node flags, for diagnosis only (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof",
+#                          which node refuses in NODE_OPTIONS)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,7 +42,7 @@ done
 : "${LAB_HARPER_ADMIN_PASSWORD:?LAB_HARPER_ADMIN_PASSWORD must be set (see .env)}"
 : "${LAB_ADMIN_TOKEN:?LAB_ADMIN_TOKEN must be set (see .env)}"
 
-data=${LAB_HARPER_DATA:-$repo/.lab/data/harper}
+data=${1:-${LAB_HARPER_DATA:-$repo/.lab/data/harper}}
 host=${HOST:-127.0.0.1}
 port=${PORT:-9926}
 ops_host=${LAB_HARPER_OPS_HOST:-127.0.0.1}
@@ -78,11 +81,19 @@ export LOCALSTUDIO_ENABLED=false
 export LOGGING_LEVEL="${LOG_LEVEL:-warn}"
 export LOGGING_STDSTREAMS=true
 export LOGGING_FILE=false
+export LOGGING_ROTATION_ENABLED=false
 export LOGGING_AUDITLOG=false
+# Storage: commits stay synchronous (durable, like PostgreSQL's synchronous_commit=on in mono). Write prefetching
+# (touching a write's pages on a libuv thread before the write transaction, for data larger than RAM) is off: the
+# whole database fits in memory and prefetching costs CPU on the budgeted core (docs: "Tuning").
+export STORAGE_WRITEASYNC=false
+export STORAGE_PREFETCHWRITES=false
+export STORAGE_CACHING=true
 export NODE_ENV="${NODE_ENV:-production}"
 # Rewrites the wildcard host of Harper's internal listener to the public host (a no-op when that is 0.0.0.0).
 export LAB_HARPER_BIND_HOST="$host"
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require $here/loopback-preload.cjs"
 
 echo "start-harper: root $ROOTPATH, http $HTTP_PORT, operations API $OPERATIONSAPI_NETWORK_PORT, threads $THREADS_COUNT, seed ${LAB_SEED:-42} scale ${LAB_SCALE:-1}"
-exec node "$harper_js" run "$component"
+# shellcheck disable=SC2086 # LAB_HARPER_NODE_ARGS is a list of flags
+exec node ${LAB_HARPER_NODE_ARGS:-} "$harper_js" run "$component"

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type AddItemInput, type ApiError, errors, shape } from '@lab/contract';
 import type { Db } from './db.js';
 import { withLocks } from './locks.js';
-import type { CartLine, CartRecord, OrderRecord } from './tables.js';
+import type { Reader } from './reader.js';
+import type { CartLine, CartRecord, InventoryRecord, OrderRecord } from './tables.js';
 
 // Carts and checkout. Cart and order ids are random UUIDs; any other string cannot name a cart, so it is a 404
 // without touching the database (and never reaches a lock or a key encoder).
@@ -29,9 +30,9 @@ export async function createCart(db: Db): Promise<Outcome> {
   return { status: 201, body: cartBody(id, []) };
 }
 
-export async function getCart(db: Db, id: string): Promise<Outcome> {
+export function getCart(r: Reader, id: string): Outcome {
   if (!UUID.test(id)) return errors.cartNotFound();
-  const cart = await db.transaction(() => db.get(db.t.Cart, id));
+  const cart = r.cart(id);
   return cart ? { status: 200, body: cartBody(id, lines(cart.items)) } : errors.cartNotFound();
 }
 
@@ -40,10 +41,10 @@ export async function addItem(db: Db, cartId: string, input: AddItemInput): Prom
   if (!UUID.test(cartId)) return errors.cartNotFound();
   return withLocks(db.t.Inventory.primaryStore, [cartKey(cartId)], () =>
     db.transaction(async (): Promise<Outcome> => {
-      const cart = await db.get(db.t.Cart, cartId);
+      const cart = db.read(db.t.Cart, cartId);
       if (!cart) return errors.cartNotFound();
       if (cart.checkedOut) return errors.alreadyCheckedOut();
-      const price = await db.get(db.t.Price, input.productId);
+      const price = db.read(db.t.Price, input.productId);
       if (!price) return errors.productNotFound();
       const items = lines(cart.items);
       const line = items.find((i) => i.productId === input.productId);
@@ -58,14 +59,14 @@ export async function addItem(db: Db, cartId: string, input: AddItemInput): Prom
 /**
  * Turns a cart into an order in ONE Harper transaction: the stock of every line is checked, then decremented, the
  * order written and the cart marked checked out, committed atomically (all or nothing). Under the cart's lock
- * and every product's lock (ascending ids), so no other checkout can change these stocks between the check and
- * the commit: no oversell, whatever the number of worker threads.
+ * and every product's lock (ascending ids), so no other writer can change this cart or these stocks between the
+ * reads and the commit: no oversell, whatever the number of worker threads.
  */
 export async function checkout(db: Db, cartId: string): Promise<Outcome> {
   if (!UUID.test(cartId)) return errors.cartNotFound();
   const store = db.t.Inventory.primaryStore;
   return withLocks(store, [cartKey(cartId)], async (): Promise<Outcome> => {
-    const cart = await db.transaction(() => db.get(db.t.Cart, cartId));
+    const cart = db.read(db.t.Cart, cartId);
     if (!cart) return errors.cartNotFound();
     if (cart.checkedOut) return errors.alreadyCheckedOut();
     const items = lines(cart.items);
@@ -73,16 +74,20 @@ export async function checkout(db: Db, cartId: string): Promise<Outcome> {
     const productKeys = [...new Set(items.map((i) => i.productId))].sort((a, b) => a - b).map(stockKey);
     return withLocks(store, productKeys, () =>
       db.transaction(async (): Promise<Outcome> => {
-        const available: number[] = [];
+        const stocks: InventoryRecord[] = [];
         for (const item of items) {
-          const stock = await db.get(db.t.Inventory, item.productId);
-          const left = stock?.available ?? 0;
-          if (left < item.quantity) return errors.insufficientStock(item.productId);
-          available.push(left);
+          const stock = db.read(db.t.Inventory, item.productId);
+          if (!stock || stock.available < item.quantity) return errors.insufficientStock(item.productId);
+          stocks.push(stock);
         }
         for (let i = 0; i < items.length; i++) {
           const item = items[i]!;
-          await db.put(db.t.Inventory, { productId: item.productId, available: available[i]! - item.quantity });
+          const stock = stocks[i]!;
+          await db.put(db.t.Inventory, {
+            productId: item.productId,
+            available: stock.available - item.quantity,
+            initial: stock.initial,
+          });
         }
         const order: OrderRecord = {
           id: randomUUID(),

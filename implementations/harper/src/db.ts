@@ -1,43 +1,41 @@
 import type { Tables } from './tables.js';
 
 /**
- * One request's view of the database: the Harper context that makes every call share one transaction (one read
- * snapshot, one atomic commit), and the time spent in Harper calls, reported as `db;dur` in server-timing.
- * Calls are awaited one at a time, so the sum of their durations is the database time.
+ * One write request's view of the database: writes through Harper's Resource API (Table.put) with a context that
+ * makes them one Harper transaction (one atomic commit), reads from the primary stores, and the time spent in
+ * Harper calls, reported as `db;dur` in server-timing. Calls are awaited one at a time, so the sum of their
+ * durations is the database time.
  */
 export class Db {
-  readonly ctx: HarperContext = {};
+  /** The context of the current transaction (a new one per transaction() call). */
+  ctx: HarperContext = {};
   ms = 0;
 
   constructor(readonly t: Tables) {}
 
-  async get<R>(table: HarperTable<R>, id: number | string): Promise<R | undefined> {
+  /**
+   * Reads a record from the table's primary store (synchronous, like the read routes: see reader.ts). Write
+   * paths read only records whose writers all hold a lock the caller holds too, and the lock holder resets the
+   * thread's read snapshot after acquiring (locks.ts), so this is the latest committed value.
+   */
+  read<R>(table: HarperTable<R>, id: number | string): R | undefined {
     const t0 = performance.now();
-    const r = await table.get(id, this.ctx);
+    const r = table.primaryStore.get(id) as R | null | undefined;
     this.ms += performance.now() - t0;
     return r ?? undefined;
   }
 
-  /** Runs a query and collects its results (queries here are bounded by a limit or by the data's shape). */
-  async all<R>(table: HarperTable<R>, query: HarperQuery): Promise<R[]> {
+  async put<R>(table: HarperTable<R>, record: R): Promise<void> {
     const t0 = performance.now();
-    const out: R[] = [];
-    for await (const r of table.search(query, this.ctx)) out.push(r);
+    await table.put(record, this.ctx);
     this.ms += performance.now() - t0;
-    return out;
-  }
-
-  put<R>(table: HarperTable<R>, record: R): Promise<void> | void {
-    const t0 = performance.now();
-    const r = table.put(record, this.ctx);
-    this.ms += performance.now() - t0;
-    return r;
   }
 
   /** Runs `fn` in one Harper transaction; resolves after the commit (writes are durable and visible). */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     let fnMs = 0;
     const t0 = performance.now();
+    this.ctx = {};
     const result = await transaction(this.ctx, async () => {
       const t1 = performance.now();
       try {

@@ -2,46 +2,53 @@
 // typed narrowly. Harper injects these into every component module at load time; the `harperdb` package's own
 // .d.ts files import `.ts` paths that this build cannot resolve, so the lab declares what it relies on here.
 
-interface HarperQueryCondition {
-  attribute: string;
-  value: unknown;
-  comparator?: 'equals' | 'between' | 'starts_with' | 'greater_than_equal' | 'less_than_equal';
-}
-
-interface HarperSort {
-  attribute: string;
-  descending?: boolean;
-  next?: HarperSort;
-}
-
-interface HarperQuery {
-  conditions?: HarperQueryCondition[];
-  operator?: 'and' | 'or';
-  sort?: HarperSort;
-  select?: string[];
-  limit?: number;
-  offset?: number;
-  explain?: boolean;
-}
-
 /** A request context: passing the same object to several calls makes them share one transaction. */
 interface HarperContext {
   transaction?: unknown;
 }
 
-/** The LMDB store behind a table (lmdb-js): only the cross-thread lock and read-snapshot calls are used. */
+/**
+ * The LMDB store behind a table (lmdb-js), keyed by primary key. get() is synchronous (memory-mapped), decodes
+ * Harper's record format, and goes through lmdb-js's record cache, which Harper opens in validated mode (each hit
+ * is checked against the entry's last transaction id, so writes from any thread are seen).
+ */
 interface HarperPrimaryStore {
+  get(id: number | string): unknown;
+  getRange(options: {
+    start?: unknown;
+    end?: unknown;
+    limit?: number;
+  }): Iterable<{ key: unknown; value: unknown }>;
+  getKeys(options: { start?: unknown; end?: unknown; limit?: number }): Iterable<unknown>;
   attemptLock(key: string, version: number, onUnlocked?: () => void): boolean;
   unlock(key: string, version: number): boolean;
   resetReadTxn(): void;
 }
 
+/**
+ * One attribute index of a table (an lmdb-js dupsort store): keys are the attribute's values (each element for an
+ * array attribute), values are the records' primary keys. Ranges are [start, end), in key order.
+ */
+interface HarperIndexStore {
+  getRange(options: {
+    start?: unknown;
+    end?: unknown;
+    limit?: number;
+    offset?: number;
+  }): Iterable<{ key: unknown; value: number | string }>;
+  getValues(key: unknown, options?: { limit?: number }): Iterable<number | string>;
+  getKeysCount(options: { start?: unknown; end?: unknown }): number;
+  /** With a value: that key/value pair exists; without: the key has at least one value. */
+  doesExist(key: unknown, value?: number | string): boolean;
+}
+
 /** A Harper table class (a Resource). Records are returned with their fields on the prototype. */
 interface HarperTable<R> {
+  /** The @indexed attributes' index stores, by attribute name. */
+  readonly indices: Record<string, HarperIndexStore | undefined>;
   get(id: number | string, context?: HarperContext): Promise<R | null | undefined> | R | null | undefined;
   put(record: R, context?: HarperContext): Promise<void> | void;
   delete(id: number | string, context?: HarperContext): Promise<boolean> | boolean;
-  search(query: HarperQuery, context?: HarperContext): AsyncIterable<R>;
   readonly primaryStore: HarperPrimaryStore;
 }
 

@@ -81,11 +81,36 @@ export function reviewPrefix(productId: number): string {
   return `${String(productId).padStart(7, '0')}:`;
 }
 
+/** The key range [start, end) of one product's entries in Review.productOrder (";" follows ":"). */
+export function reviewRange(productId: number): { start: string; end: string } {
+  const prefix = reviewPrefix(productId);
+  return { start: prefix, end: `${prefix.slice(0, -1)};` };
+}
+
 /** Orders one product's reviews by createdAt desc, then id asc, as fixed-width text. */
 export function reviewOrderKey(productId: number, createdAt: string, id: number): string {
   const ms = Date.parse(createdAt);
-  if (!Number.isFinite(ms) || ms < 0 || ms >= REVIEW_TIME_SPAN) throw new RangeError(`bad createdAt ${createdAt}`);
+  if (!Number.isFinite(ms) || ms < 0 || ms >= REVIEW_TIME_SPAN)
+    throw new RangeError(`bad createdAt ${createdAt}`);
   check('review id', id, 100_000_000);
   const inverted = String(REVIEW_TIME_SPAN - 1 - ms).padStart(13, '0');
   return `${reviewPrefix(productId)}${inverted}:${String(id).padStart(8, '0')}`;
+}
+
+/** popularKey is below 10^10: ten digits keep the text order equal to the numeric order. */
+const POPULAR_DIGITS = 10;
+
+/** One entry of Product.searchWords. Words are [a-z0-9]+, so ":" never occurs inside one. */
+export function searchWordKey(word: string, popularKey: number): string {
+  return `${word}:${String(popularKey).padStart(POPULAR_DIGITS, '0')}`;
+}
+
+/** The key range [start, end) holding one word's entries (";" is the character after ":"). */
+export function searchWordRange(word: string): { start: string; end: string } {
+  return { start: `${word}:`, end: `${word};` };
+}
+
+/** The popularKey encoded in a searchWords entry. */
+export function popularKeyOf(entry: string): number {
+  return Number(entry.slice(entry.length - POPULAR_DIGITS));
 }

@@ -67,7 +67,12 @@ export class ThreadedMetrics {
   private onMessage(msg: CollectRequest | CollectReply): void {
     if (msg.kind === 'collect') {
       void this.http.registry.getMetricsAsJSON().then((metrics) => {
-        const reply: CollectReply = { kind: 'metrics', id: msg.id, to: msg.from, metrics: metrics as MetricJson[] };
+        const reply: CollectReply = {
+          kind: 'metrics',
+          id: msg.id,
+          to: msg.from,
+          metrics: metrics as MetricJson[],
+        };
         this.channel?.postMessage(reply);
       });
     } else if (msg.to === threadId) {

@@ -1,9 +1,13 @@
+import type { Sort } from '@lab/contract';
+import { SORT_ATTRIBUTE } from './keys.js';
+
 // Typed access to the tables declared in schema.graphql (Harper's default database, the `tables` global).
 
 export interface MetaRecord {
   id: string;
   seed: number;
   scale: number;
+  loader: number;
   complete: boolean;
 }
 
@@ -22,7 +26,11 @@ export interface ProductRecord {
   image: string;
   reviewCount: number;
   ratingSum: number;
-  words: string[];
+  /** Copy of the product's Price row (read model). */
+  priceAmount: number;
+  priceCurrency: 'USD';
+  priceCompareAt: number | null;
+  searchWords: string[];
   popularKey: number;
   catPopularKey: number;
   catPriceAscKey: number;
@@ -40,6 +48,8 @@ export interface PriceRecord {
 export interface InventoryRecord {
   productId: number;
   available: number;
+  /** The dataset's stock (reset restores `available` to it). */
+  initial: number;
 }
 
 export interface ReviewRecord {
@@ -84,6 +94,14 @@ export interface Tables {
   Order: HarperTable<OrderRecord>;
 }
 
+export interface Indexes {
+  categorySlug: HarperIndexStore;
+  popular: HarperIndexStore;
+  categorySort: Readonly<Record<Sort, HarperIndexStore>>;
+  searchWords: HarperIndexStore;
+  reviewOrder: HarperIndexStore;
+}
+
 const NAMES = ['Meta', 'Category', 'Product', 'Price', 'Inventory', 'Review', 'Cart', 'Order'] as const;
 
 /** The component's tables; throws if schema.graphql was not loaded. */
@@ -95,4 +113,27 @@ export function labTables(): Tables {
     out[name] = table;
   }
   return out as Tables;
+}
+
+function indexOf(table: HarperTable<unknown>, attribute: string): HarperIndexStore {
+  const index = table.indices[attribute];
+  if (!index) throw new Error(`attribute ${attribute} is not indexed: check schema.graphql`);
+  return index;
+}
+
+/** The index stores the read paths scan (see catalog.ts). */
+export function labIndexes(t: Tables): Indexes {
+  const product = t.Product as HarperTable<unknown>;
+  return {
+    categorySlug: indexOf(t.Category as HarperTable<unknown>, 'slug'),
+    popular: indexOf(product, 'popularKey'),
+    categorySort: {
+      popular: indexOf(product, SORT_ATTRIBUTE.popular),
+      price_asc: indexOf(product, SORT_ATTRIBUTE.price_asc),
+      price_desc: indexOf(product, SORT_ATTRIBUTE.price_desc),
+      rating: indexOf(product, SORT_ATTRIBUTE.rating),
+    },
+    searchWords: indexOf(product, 'searchWords'),
+    reviewOrder: indexOf(t.Review as HarperTable<unknown>, 'productOrder'),
+  };
 }

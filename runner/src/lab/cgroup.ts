@@ -250,13 +250,13 @@ export class Cgroups {
   }
 
   /** Removes a cgroup and its descendants (they must hold no process), leaf first. Missing is fine. */
-  remove(path: string): void {
-    for (const d of this.dirs(path)) this.removeDir(d);
+  async remove(path: string): Promise<void> {
+    for (const d of this.dirs(path)) await this.removeDir(d);
   }
 
-  private removeDir(dir: string): void {
+  private async removeDir(dir: string): Promise<void> {
     if (!existsSync(dir)) return;
-    for (const child of this.childDirs(dir)) this.removeDir(join(dir, child));
+    for (const child of this.childDirs(dir)) await this.removeDir(join(dir, child));
     // A task that has just been killed leaves its cgroup a moment after it stops running (EBUSY meanwhile).
     const deadline = Date.now() + 5000;
     for (;;) {
@@ -271,7 +271,8 @@ export class Cgroups {
         if (code !== 'EBUSY' || Date.now() > deadline) {
           throw new CgroupError(`cannot remove ${dir}: ${code} (does it still hold processes?)`);
         }
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        // Asynchronously: the caller may be the exited task's parent, which must get to reap it meanwhile.
+        await new Promise((r) => setTimeout(r, 50));
       }
     }
   }

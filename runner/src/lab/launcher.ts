@@ -177,7 +177,13 @@ export class Lab {
   private serviceEnv(s: ServiceSpec): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const k of PASSTHROUGH) if (this.env[k] !== undefined) env[k] = this.env[k];
-    Object.assign(env, s.environment, s.native?.env ?? {});
+    Object.assign(env, s.environment);
+    for (const [k, v] of Object.entries(s.native?.env ?? {})) {
+      env[k] = v
+        .replaceAll('{root}', this.paths.root)
+        .replaceAll('{data}', this.paths.data(s.name))
+        .replaceAll('{run}', this.paths.run(s.name));
+    }
     env['HOME'] = env['HOME'] ?? this.paths.run(s.name);
     env['LAB_SERVICE'] = s.name;
     env['LAB_DATA_DIR'] = this.paths.data(s.name);
@@ -429,7 +435,7 @@ export class Lab {
         }
         if (cg) {
           try {
-            this.cgroups!.remove(cg);
+            await this.cgroups!.remove(cg);
           } catch (e) {
             problems.push((e as Error).message);
           }
@@ -440,7 +446,7 @@ export class Lab {
         for (const pid of stray) process.kill(pid, 'SIGKILL');
         if (stray.length) await sleep(200);
         try {
-          this.cgroups.remove(this.cgroupPath(p));
+          await this.cgroups.remove(this.cgroupPath(p));
         } catch (e) {
           problems.push((e as Error).message);
         }
@@ -450,7 +456,7 @@ export class Lab {
     if (problems.length > 0) throw new LabError(`down left something behind:\n  ${problems.join('\n  ')}`);
     if (!profile && this.cgroups?.exists('lab') && this.cgroups.children('lab').length === 0) {
       try {
-        this.cgroups.remove('lab');
+        await this.cgroups.remove('lab');
       } catch {
         /* another lab user may be creating a profile right now */
       }
@@ -502,8 +508,7 @@ export class Lab {
     opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: 'inherit' | 'pipe' | 'ignore' } = {},
   ): Promise<{ child: ReturnType<typeof spawn>; cgroup: string | null }> {
     const spec = this.compose.services.get(service);
-    if (!spec || !spec.profiles.includes(profile))
-      throw new LabError(`no service ${service} in profile ${profile}`);
+    if (!spec?.profiles.includes(profile)) throw new LabError(`no service ${service} in profile ${profile}`);
     const limited = !this.limitsUnavailable();
     if (!limited && !this.noLimits) throw new LabError('cgroups are not writable here: pass --no-limits');
     const cg = this.cgroupPath(profile, service);
@@ -525,20 +530,20 @@ export class Lab {
   }
 
   /** Removes a one-shot's cgroup (and its profile's, when empty) once its process has exited. */
-  releaseOneshot(profile: string, service: string): void {
+  async releaseOneshot(profile: string, service: string): Promise<void> {
     if (!this.cgroups) return;
     const cg = this.cgroupPath(profile, service);
     if (this.cgroups.exists(cg) && this.cgroups.pids(cg).filter(isAlive).length === 0)
-      this.cgroups.remove(cg);
+      await this.cgroups.remove(cg);
     const parent = this.cgroupPath(profile);
     if (this.cgroups.exists(parent) && this.cgroups.children(parent).length === 0)
-      this.cgroups.remove(parent);
+      await this.cgroups.remove(parent);
   }
 
   /** Resource usage of a running profile, per service and in total, read from the cgroups. */
   usage(profile: string): { total: Usage | null; services: Record<string, Usage> } {
     const services: Record<string, Usage> = {};
-    if (!this.cgroups || !this.cgroups.exists(this.cgroupPath(profile))) return { total: null, services };
+    if (!this.cgroups?.exists(this.cgroupPath(profile))) return { total: null, services };
     for (const name of this.cgroups.children(this.cgroupPath(profile))) {
       services[name] = this.cgroups.readUsage(this.cgroupPath(profile, name));
     }

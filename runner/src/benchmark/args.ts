@@ -1,0 +1,196 @@
+/**
+ * The command line of ./run-benchmark.sh. Any mistake is a UsageError: the CLI prints one line saying what is
+ * wrong and exits 2 (before anything is started).
+ */
+import { parseArgs } from 'node:util';
+import { durationSeconds, UsageError } from './plan.js';
+
+export const USAGE = `usage: ./run-benchmark.sh <target|all> <selector> [options]
+       ./run-benchmark.sh --resume <run-id>
+       ./run-benchmark.sh report [run-id…] [--out FILE]
+       ./run-benchmark.sh note <run-id> [--kind qna|retrospective|topic] [--title TEXT]
+       ./run-benchmark.sh list | data | help
+
+Verifies each target against the oracle, warms it up, then times N k6 runs per scenario under the lab's
+CPU/memory budget, with the target's and k6's resources read from the cgroups. Results: results/<run-id>/.
+
+  target       reference, harper, micro, mono (a comma list), or all (every target whose profile is complete;
+               runs are interleaved A B C A B C …)
+  selector     scenarios: 03 · 03+ (03 and later) · 01-05 · 01,03 · all
+
+options:
+  --runs N          measured runs per scenario (default 10; runs are the statistical samples)
+  --duration D      duration of each measured run or step, e.g. 30s, 1m (default: the scenario's profile)
+  --vus N           closed-model scenarios: this many VUs (replaces 07's sweep with one step)
+  --rate N          open-model scenarios (08): this arrival rate per second (replaces the ladder with one step)
+  --warmup D        warm-up per scenario after each start, not counted (default 10s)
+  --cooldown D      pause between runs (default 3s)
+  --scale N         dataset scale (default LAB_SCALE from .env); targets are started with it
+  --mode M          auto (Docker when an engine answers, else native), docker, native (default auto)
+  --quick           smoke test: 1 short run per scenario, short warm-up (not a measurement)
+  --resume ID       carry on with an interrupted run (its options are reused)
+  --run-id ID       name the run directory (default: <utc time>-<target>-<selector>)
+  --results-dir D   where run directories go (default results/)
+  --no-limits       run without cgroups where they are not writable (results marked unlimited)
+  -h, --help        this text
+
+exit codes: 0 done · 1 a target failed verify, died, or k6 failed · 2 bad command line · 130 interrupted`;
+
+export interface RunArgs {
+  kind: 'run';
+  target: string | null;
+  selector: string | null;
+  runs: number | null;
+  duration: string | null;
+  vus: number | null;
+  rate: number | null;
+  warmup: string | null;
+  cooldown: string | null;
+  scale: number | null;
+  mode: 'auto' | 'docker' | 'native';
+  quick: boolean;
+  resume: string | null;
+  runId: string | null;
+  resultsDir: string | null;
+  noLimits: boolean;
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'data'; scale: number | null }
+  | { kind: 'report'; runIds: string[]; out: string | null; resultsDir: string | null }
+  | {
+      kind: 'note';
+      runId: string;
+      noteKind: 'qna' | 'retrospective' | 'topic';
+      title: string | null;
+      resultsDir: string | null;
+    }
+  | RunArgs;
+
+function positiveInt(name: string, raw: string | undefined): number | null {
+  if (raw === undefined) return null;
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
+function duration(name: string, raw: string | undefined, allowZero: boolean): string | null {
+  if (raw === undefined) return null;
+  let s: number;
+  try {
+    s = durationSeconds(raw);
+  } catch {
+    throw new UsageError(`--${name} must be a duration like 30s or 1m, got "${raw}"`);
+  }
+  if (s < 0 || (!allowZero && s === 0))
+    throw new UsageError(`--${name} must be ${allowZero ? 'zero or more' : 'more than zero'}, got "${raw}"`);
+  return raw;
+}
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function parseCommand(argv: string[]): Command {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        runs: { type: 'string' },
+        duration: { type: 'string' },
+        vus: { type: 'string' },
+        rate: { type: 'string' },
+        warmup: { type: 'string' },
+        cooldown: { type: 'string' },
+        scale: { type: 'string' },
+        mode: { type: 'string' },
+        quick: { type: 'boolean' },
+        resume: { type: 'string' },
+        'run-id': { type: 'string' },
+        'results-dir': { type: 'string' },
+        'no-limits': { type: 'boolean' },
+        out: { type: 'string' },
+        kind: { type: 'string' },
+        title: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    // node:util's messages are long; keep the first sentence.
+    throw new UsageError((e as Error).message.split('\n')[0]!.split('. ')[0]!.replace(/\.$/, ''));
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const pos = parsed.positionals;
+  const str = (k: string) => v[k] as string | undefined;
+  if (v['help'] || pos[0] === 'help') return { kind: 'help' };
+  const resultsDir = str('results-dir') ?? null;
+  const only = (cmd: string, allowed: string[]) => {
+    for (const k of Object.keys(v))
+      if (v[k] !== undefined && !allowed.includes(k)) throw new UsageError(`${cmd} does not take --${k}`);
+  };
+  if (pos[0] === 'list') {
+    only('list', []);
+    if (pos.length > 1) throw new UsageError(`list: unexpected argument "${pos[1]}"`);
+    return { kind: 'list' };
+  }
+  if (pos[0] === 'data') {
+    only('data', ['scale']);
+    if (pos.length > 1) throw new UsageError(`data: unexpected argument "${pos[1]}"`);
+    return { kind: 'data', scale: positiveInt('scale', str('scale')) };
+  }
+  if (pos[0] === 'report') {
+    only('report', ['out', 'results-dir']);
+    for (const id of pos.slice(1))
+      if (!RUN_ID.test(id)) throw new UsageError(`report: "${id}" is not a run id`);
+    return { kind: 'report', runIds: pos.slice(1), out: str('out') ?? null, resultsDir };
+  }
+  if (pos[0] === 'note') {
+    only('note', ['kind', 'title', 'results-dir']);
+    const runId = pos[1];
+    if (!runId) throw new UsageError('note needs a run id: ./run-benchmark.sh note <run-id>');
+    if (!RUN_ID.test(runId)) throw new UsageError(`note: "${runId}" is not a run id`);
+    if (pos.length > 2) throw new UsageError(`note: unexpected argument "${pos[2]}"`);
+    const kind = str('kind') ?? 'qna';
+    if (kind !== 'qna' && kind !== 'retrospective' && kind !== 'topic')
+      throw new UsageError(`--kind must be qna, retrospective or topic, got "${kind}"`);
+    return { kind: 'note', runId, noteKind: kind, title: str('title') ?? null, resultsDir };
+  }
+  for (const k of ['out', 'kind', 'title'])
+    if (v[k] !== undefined) throw new UsageError(`--${k} belongs to report/note`);
+  const mode = str('mode') ?? 'auto';
+  if (mode !== 'auto' && mode !== 'docker' && mode !== 'native')
+    throw new UsageError(`--mode must be auto, docker or native, got "${mode}"`);
+  const resume = str('resume') ?? null;
+  if (resume !== null && !RUN_ID.test(resume)) throw new UsageError(`--resume: "${resume}" is not a run id`);
+  const runId = str('run-id') ?? null;
+  if (runId !== null && !RUN_ID.test(runId)) throw new UsageError(`--run-id: "${runId}" is not a valid name`);
+  if (resume === null) {
+    if (pos.length === 0)
+      throw new UsageError('missing target and selector, e.g. ./run-benchmark.sh reference 03');
+    if (pos.length === 1)
+      throw new UsageError(`missing selector after "${pos[0]}", e.g. ./run-benchmark.sh ${pos[0]} 03`);
+  }
+  if (pos.length > 2) throw new UsageError(`unexpected argument "${pos[2]}"`);
+  const scale = positiveInt('scale', str('scale'));
+  if (scale !== null && scale > 1000) throw new UsageError(`--scale must be at most 1000, got ${scale}`);
+  return {
+    kind: 'run',
+    target: pos[0] ?? null,
+    selector: pos[1] ?? null,
+    runs: positiveInt('runs', str('runs')),
+    duration: duration('duration', str('duration'), false),
+    vus: positiveInt('vus', str('vus')),
+    rate: positiveInt('rate', str('rate')),
+    warmup: duration('warmup', str('warmup'), true),
+    cooldown: duration('cooldown', str('cooldown'), true),
+    scale,
+    mode,
+    quick: Boolean(v['quick']),
+    resume,
+    runId,
+    resultsDir,
+    noLimits: Boolean(v['no-limits']),
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * One k6 process: pinned to LAB_LOADGEN_CPUSET in its own cgroup (Lab.spawnInCgroup('loadgen', 'k6', ...)) so
+ * its CPU can be read back; live counters polled from k6's REST API for the progress line; the summary written
+ * by the scenario's handleSummary to LAB_SUMMARY.
+ */
+import { createServer } from 'node:net';
+import { parseCpuset } from '../lab/budget.js';
+import type { Lab } from '../lab/launcher.js';
+import { isAlive } from '../lab/launcher.js';
+import { tryReadJson } from './files.js';
+import type { LoadgenResources } from './resources.js';
+import type { SloResult, StepMetrics } from './types.js';
+
+export interface Live {
+  requests: number;
+  rps: number;
+  failedRate: number;
+  checksRate: number;
+}
+
+export interface K6Run {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  wallSeconds: number;
+  summary: K6Summary | null;
+  loadgen: LoadgenResources;
+  stdout: string;
+  stderrTail: string[];
+}
+
+export interface K6Summary {
+  metrics: Record<string, { type: string; values: Record<string, number> }>;
+  state?: { testRunDurationMs?: number };
+  [k: string]: unknown;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function poll(port: number): Promise<Live | null> {
+  const get = async (m: string) => {
+    const r = await fetch(`http://127.0.0.1:${port}/v1/metrics/${m}`, { signal: AbortSignal.timeout(500) });
+    if (!r.ok) return null;
+    const j = (await r.json()) as { data?: { attributes?: { sample?: Record<string, number> } } };
+    return j.data?.attributes?.sample ?? null;
+  };
+  try {
+    const [reqs, failed, checks] = await Promise.all([
+      get('http_reqs'),
+      get('http_req_failed'),
+      get('checks'),
+    ]);
+    if (!reqs) return null;
+    return {
+      requests: reqs['count'] ?? 0,
+      rps: reqs['rate'] ?? 0,
+      failedRate: failed?.['rate'] ?? 0,
+      checksRate: checks?.['rate'] ?? 1,
+    };
+  } catch {
+    return null;
+  }
+}
+
+export interface K6Options {
+  lab: Lab;
+  k6: string;
+  script: string;
+  env: Record<string, string>;
+  summaryFile: string;
+  loadgenCpuset: string;
+  onLive?: (l: Live) => void;
+  /** Receives a function that stops k6 (SIGINT: k6 stops and still writes its summary). */
+  onStart?: (stop: (signal: NodeJS.Signals) => void) => void;
+}
+
+export async function runK6(o: K6Options): Promise<K6Run> {
+  const { lab } = o;
+  const cg = lab.cgroups;
+  // A k6 cgroup left by a crash would carry its old counters into this run: remove it first.
+  if (cg?.exists('lab/loadgen/k6') && cg.pids('lab/loadgen/k6').filter(isAlive).length === 0)
+    await lab.releaseOneshot('loadgen', 'k6');
+  const port = await freePort();
+  const argv = [o.k6, 'run', '--quiet', '--no-color', '--address', `127.0.0.1:${port}`, o.script];
+  // k6 reads these through __ENV (it includes the process environment by default).
+  const env: Record<string, string> = {
+    ...o.env,
+    K6_NO_USAGE_REPORT: 'true',
+    LAB_SUMMARY: o.summaryFile,
+    LAB_RUNNER: '1',
+  };
+  const t0 = performance.now();
+  const { child, cgroup } = await lab.spawnInCgroup('loadgen', 'k6', argv, { env, stdio: 'pipe' });
+  o.onStart?.((signal) => {
+    if (child.exitCode === null) child.kill(signal);
+  });
+  let stdout = '';
+  const tail: string[] = [];
+  child.stdout?.on('data', (b: Buffer) => {
+    stdout += b.toString();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    for (const line of b.toString().split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    }
+  });
+  // k6's CPU is judged over the test itself: initialising 2,000 VUs is busy too, but it is not load.
+  const mark: { start: { cpu: number; t: number } | null } = { start: null };
+  const timer = setInterval(async () => {
+    const live = await poll(port);
+    if (!live) return;
+    if (!mark.start && live.requests > 0 && cgroup && cg?.exists(cgroup))
+      mark.start = { cpu: cg.readUsage(cgroup).cpuSeconds, t: performance.now() };
+    o.onLive?.(live);
+  }, 1000);
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve) => {
+      child.once('error', () => resolve({ code: null, signal: null }));
+      child.once('exit', (c, s) => resolve({ code: c, signal: s }));
+    },
+  );
+  clearInterval(timer);
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const cores = parseCpuset(o.loadgenCpuset).length;
+  let loadgen: LoadgenResources = {
+    pinned: false,
+    cpuset: null,
+    cores,
+    cpuSeconds: null,
+    cpuShare: null,
+    peakMemoryBytes: null,
+  };
+  if (cgroup && cg) {
+    const u = cg.readUsage(cgroup);
+    const cpuset = cg.readLimits(cgroup).cpuset;
+    const n = cpuset ? parseCpuset(cpuset).length : cores;
+    const tEnd = performance.now();
+    const start = mark.start;
+    const share = start
+      ? (u.cpuSeconds - start.cpu) / (((tEnd - start.t) / 1000) * n)
+      : wallSeconds > 0
+        ? u.cpuSeconds / (wallSeconds * n)
+        : null;
+    loadgen = {
+      pinned: true,
+      cpuset,
+      cores: n,
+      cpuSeconds: u.cpuSeconds,
+      cpuShare: share,
+      peakMemoryBytes: u.memoryPeakBytes,
+    };
+  }
+  await lab.releaseOneshot('loadgen', 'k6');
+  return {
+    exitCode: code,
+    signal,
+    wallSeconds,
+    summary: tryReadJson<K6Summary>(o.summaryFile),
+    loadgen,
+    stdout,
+    stderrTail: tail,
+  };
+}
+
+/** The runner's view of one k6 summary. */
+export function extractMetrics(s: K6Summary): StepMetrics {
+  const v = (metric: string, key: string): number => s.metrics[metric]?.values[key] ?? 0;
+  return {
+    requests: v('http_reqs', 'count'),
+    rps: v('http_reqs', 'rate'),
+    failedRequests: v('http_req_failed', 'passes'),
+    errorRate: v('http_req_failed', 'rate'),
+    checksPassed: v('checks', 'passes'),
+    checksFailed: v('checks', 'fails'),
+    iterations: v('iterations', 'count'),
+    droppedIterations: v('dropped_iterations', 'count'),
+    latencyMs: {
+      avg: v('http_req_duration', 'avg'),
+      min: v('http_req_duration', 'min'),
+      p50: v('http_req_duration', 'p(50)'),
+      p90: v('http_req_duration', 'p(90)'),
+      p95: v('http_req_duration', 'p(95)'),
+      p99: v('http_req_duration', 'p(99)'),
+      p999: v('http_req_duration', 'p(99.9)'),
+      max: v('http_req_duration', 'max'),
+    },
+    vusMax: v('vus_max', 'value'),
+    dataReceivedBytes: v('data_received', 'count'),
+    ordersPlaced: v('orders_placed', 'count'),
+    stockConflicts: v('stock_conflicts', 'count'),
+    testRunDurationMs: s.state?.testRunDurationMs ?? 0,
+  };
+}
+
+/** 08: a step is sustained when p99 is under the SLO with no failed request or check and nothing dropped. */
+export function judgeSlo(m: StepMetrics, p99Ms: number): SloResult {
+  const reasons: string[] = [];
+  if (m.requests === 0) reasons.push('no request completed');
+  if (m.latencyMs.p99 > p99Ms) reasons.push(`p99 ${m.latencyMs.p99.toFixed(1)} ms > ${p99Ms} ms`);
+  if (m.failedRequests > 0) reasons.push(`${m.failedRequests} failed requests`);
+  if (m.checksFailed > 0) reasons.push(`${m.checksFailed} failed checks`);
+  if (m.droppedIterations > 0) reasons.push(`${m.droppedIterations} dropped iterations`);
+  return { p99Ms, pass: reasons.length === 0, reasons };
+}

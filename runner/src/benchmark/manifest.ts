@@ -1,0 +1,96 @@
+/**
+ * What every result must name: the commit, the host, the versions of what ran (Node, k6, Harper, the
+ * frameworks, and which database server: FerretDB is not MongoDB), the options and the budget read back.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { LabTarget } from '../lab/compose.js';
+import { findTool, type ToolContext } from '../lab/tools.js';
+
+export function gitInfo(root: string): { commit: string | null; dirty: boolean | null } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  if (head.status !== 0) return { commit: null, dirty: null };
+  const st = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return { commit: head.stdout.trim(), dirty: st.status === 0 ? st.stdout.trim() !== '' : null };
+}
+
+/** The installed version of an npm package as seen from a workspace (null when it is not installed). */
+export function packageVersion(root: string, workspace: string, pkg: string): string | null {
+  try {
+    const req = createRequire(join(root, workspace, 'package.json'));
+    const file = req.resolve(`${pkg}/package.json`);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version ?? null;
+  } catch {
+    // Packages without "./package.json" in their exports: walk node_modules directly.
+    for (const dir of [join(root, workspace, 'node_modules'), join(root, 'node_modules')]) {
+      try {
+        return (
+          (JSON.parse(readFileSync(join(dir, pkg, 'package.json'), 'utf8')) as { version?: string })
+            .version ?? null
+        );
+      } catch {
+        /* next */
+      }
+    }
+    return null;
+  }
+}
+
+/** Versions of the software behind one target, as run in this mode. */
+export function targetComponents(
+  root: string,
+  target: LabTarget,
+  mode: 'native' | 'docker',
+  ctx: ToolContext,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (k: string, v: string | null | undefined) => {
+    if (v) out[k] = v;
+  };
+  const ws = `implementations/${target.name}`;
+  switch (target.name) {
+    case 'harper':
+      put('harperdb', packageVersion(root, ws, 'harperdb'));
+      break;
+    case 'micro': {
+      put('fastify', packageVersion(root, ws, 'fastify'));
+      put('mongodb driver', packageVersion(root, ws, 'mongodb'));
+      if (mode === 'docker') put('database', 'MongoDB (mongo:8.0 image)');
+      else {
+        const mongod = findTool('mongod', ctx);
+        const ferret = mongod ? null : findTool('ferretdb', ctx);
+        put(
+          'database',
+          mongod
+            ? `MongoDB ${mongod.version ?? '(version unknown)'} (mongod from ${mongod.source})`
+            : ferret
+              ? `FerretDB ${ferret.version ?? '(version unknown)'} on SQLite — MongoDB wire protocol, NOT MongoDB`
+              : 'MongoDB-protocol server not found',
+        );
+      }
+      break;
+    }
+    case 'mono': {
+      put('express', packageVersion(root, ws, 'express'));
+      put('prisma', packageVersion(root, ws, 'prisma') ?? packageVersion(root, ws, '@prisma/client'));
+      if (mode === 'docker') put('database', 'PostgreSQL 16 (postgres:16 image)');
+      else {
+        const pg = findTool('postgres', ctx);
+        put(
+          'database',
+          pg ? `PostgreSQL ${pg.version ?? '(version unknown)'} (Debian package)` : 'PostgreSQL not found',
+        );
+      }
+      break;
+    }
+    case 'reference':
+      put('server', 'node:http over the in-memory oracle');
+      break;
+  }
+  return out;
+}

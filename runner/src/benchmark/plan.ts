@@ -1,0 +1,157 @@
+/**
+ * What to run: the scenario catalogue (scenarios/NN-name.ts with profiles/NN-name.json), selectors
+ * ("03", "03+", "01-05", "01,03", "all") and each scenario's steps with the command line's overrides applied.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class UsageError extends Error {}
+
+export interface ProfileStep {
+  label: string;
+  vus?: number;
+  rate?: number;
+}
+
+/** scenarios/profiles/NN-name.json (the k6 side reads the same file: scenarios/lib/profile.ts). */
+export interface Profile {
+  name: string;
+  title: string;
+  model: 'closed' | 'open';
+  vus?: number;
+  rate?: number;
+  duration: string;
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  steps?: ProfileStep[];
+  thinkTime?: { min: number; max: number };
+  slo?: { p99Ms: number };
+  resetBeforeRun?: boolean;
+  quick: { duration: string; vus?: number; rate?: number; steps?: ProfileStep[] };
+}
+
+export interface ScenarioEntry {
+  /** "03" */
+  id: string;
+  /** "03-pdp" */
+  name: string;
+  file: string;
+  profile: Profile;
+}
+
+export interface PlannedStep {
+  label: string;
+  vus: number;
+  rate: number | null;
+  duration: string;
+  seconds: number;
+}
+
+export interface PlannedScenario {
+  entry: ScenarioEntry;
+  steps: PlannedStep[];
+  /** Open-model ladder: stop at the first step that breaks the SLO. */
+  ladder: boolean;
+}
+
+export interface Overrides {
+  duration?: string;
+  vus?: number;
+  rate?: number;
+  quick: boolean;
+}
+
+/** k6 durations: "20s", "1m30s", "500ms", "2h"; a bare number is seconds. */
+export function durationSeconds(raw: string): number {
+  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  let total = 0;
+  let matched = '';
+  for (const m of raw.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+    const n = Number(m[1]);
+    total += m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : m[2] === 's' ? n : n / 1000;
+    matched += m[0];
+  }
+  if (matched !== raw || raw === '')
+    throw new UsageError(`"${raw}" is not a duration (e.g. 30s, 1m30s, 500ms)`);
+  return total;
+}
+
+/** Canonical k6 duration for a number of seconds. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds - m * 60);
+  return m > 0 ? `${m}m${s > 0 ? `${s}s` : ''}` : `${s}s`;
+}
+
+export function loadScenarios(root: string): ScenarioEntry[] {
+  const dir = join(root, 'scenarios');
+  const out: ScenarioEntry[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const m = /^(\d\d)-([a-z0-9-]+)\.ts$/.exec(f);
+    if (!m) continue;
+    const name = f.slice(0, -3);
+    const profileFile = join(dir, 'profiles', `${name}.json`);
+    if (!existsSync(profileFile))
+      throw new Error(`scenarios/${f} has no profile (scenarios/profiles/${name}.json)`);
+    const profile = JSON.parse(readFileSync(profileFile, 'utf8')) as Profile;
+    out.push({ id: m[1]!, name, file: join(dir, f), profile });
+  }
+  return out;
+}
+
+/** "03", "03+", "01-05", "01,03", "all" -> scenario names, in catalogue order; UsageError on anything else. */
+export function parseSelector(selector: string, catalogue: readonly ScenarioEntry[]): string[] {
+  const ids = catalogue.map((s) => s.id);
+  const range = `${ids[0]}-${ids[ids.length - 1]}`;
+  if (selector === 'all') return catalogue.map((s) => s.name);
+  const wanted = new Set<string>();
+  const norm = (raw: string): string => {
+    if (!/^\d{1,2}$/.test(raw))
+      throw new UsageError(`bad selector "${selector}": "${raw}" is not a scenario number`);
+    const id = raw.padStart(2, '0');
+    if (!ids.includes(id))
+      throw new UsageError(`bad selector "${selector}": no scenario ${id} (scenarios: ${range})`);
+    return id;
+  };
+  for (const part of selector.split(',')) {
+    const plus = /^(\d{1,2})\+$/.exec(part);
+    const range = /^(\d{1,2})-(\d{1,2})$/.exec(part);
+    if (plus) {
+      const from = norm(plus[1]!);
+      for (const id of ids) if (id >= from) wanted.add(id);
+    } else if (range) {
+      const a = norm(range[1]!);
+      const b = norm(range[2]!);
+      if (b < a) throw new UsageError(`bad selector "${selector}": range ${part} is reversed`);
+      for (const id of ids) if (id >= a && id <= b) wanted.add(id);
+    } else {
+      wanted.add(norm(part));
+    }
+  }
+  return catalogue.filter((s) => wanted.has(s.id)).map((s) => s.name);
+}
+
+/** The steps one measured run of a scenario is made of, with the command line's overrides applied. */
+export function planScenario(entry: ScenarioEntry, o: Overrides): PlannedScenario {
+  const p = entry.profile;
+  const base = o.quick ? { ...p, ...p.quick, steps: p.quick.steps ?? p.steps } : p;
+  const duration = o.duration ?? base.duration;
+  const seconds = durationSeconds(duration);
+  let steps: ProfileStep[];
+  if (p.model === 'closed' && o.vus !== undefined) steps = [{ label: `vus-${o.vus}`, vus: o.vus }];
+  else if (p.model === 'open' && o.rate !== undefined) steps = [{ label: `rate-${o.rate}`, rate: o.rate }];
+  else
+    steps = base.steps ?? [{ label: 'main', vus: base.vus ?? 1, ...(base.rate ? { rate: base.rate } : {}) }];
+  return {
+    entry,
+    ladder: p.model === 'open' && steps.length > 1,
+    steps: steps.map((s) => ({
+      label: s.label,
+      vus: s.vus ?? base.vus ?? 1,
+      rate: p.model === 'open' ? (s.rate ?? base.rate ?? 1) : null,
+      duration,
+      seconds,
+    })),
+  };
+}

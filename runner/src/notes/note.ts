@@ -1,0 +1,98 @@
+/**
+ * `./run-benchmark.sh note <run-id> [--kind qna|retrospective|topic]`: a dated note under learnings/, from the
+ * kind's template (learnings/templates/<kind>.md), prefilled with the run's header (machine, budget, versions,
+ * command), its tables, and a hypotheses section to fill in. A note always links the run it is based on.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readJson, writeFileAtomic } from '../benchmark/files.js';
+import type { Manifest } from '../benchmark/types.js';
+import { formatBytes } from '../lab/budget.js';
+import { capacityTable, flagLegend, header, scenarioTable, TABLE_NOTE } from '../report/markdown.js';
+import { summarizeRun } from '../stats/aggregate.js';
+
+export type NoteKind = 'qna' | 'retrospective' | 'topic';
+
+export const NOTE_DIRS: Record<NoteKind, string> = {
+  qna: 'qna',
+  retrospective: 'retrospectives',
+  topic: 'topics',
+};
+
+export function slug(s: string): string {
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'note'
+  );
+}
+
+export interface NoteOptions {
+  root: string;
+  resultsRoot: string;
+  runId: string;
+  kind: NoteKind;
+  title: string | null;
+  /** Date of the note (default: today, UTC). */
+  date?: string;
+}
+
+/** Fills {{name}} placeholders; an unknown placeholder is an error (a template and this code drifted apart). */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{([a-zA-Z]+)\}\}/g, (_, k: string) => {
+    if (!(k in values))
+      throw new Error(`template placeholder {{${k}}} is unknown (known: ${Object.keys(values).join(', ')})`);
+    return values[k]!;
+  });
+}
+
+export function scaffoldNote(o: NoteOptions): string {
+  const runDir = join(o.resultsRoot, o.runId);
+  if (!existsSync(join(runDir, 'manifest.json'))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
+  const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
+  const summary = summarizeRun(runDir);
+  const date = o.date ?? new Date().toISOString().slice(0, 10);
+  const title =
+    o.title ?? `${manifest.options.targets.join(' vs ')}: ${manifest.options.scenarios.join(', ')}`;
+  const templateFile = join(o.root, 'learnings', 'templates', `${o.kind}.md`);
+  const template = readFileSync(templateFile, 'utf8');
+  const tables: string[] = [];
+  for (const scenario of manifest.options.scenarios) {
+    const cells = summary.cells.filter((c) => c.scenario === scenario);
+    if (cells.length === 0) continue;
+    tables.push(`### ${scenario} — ${cells[0]!.title}`, '', scenarioTable(cells), '');
+    if (cells.some((c) => c.capacity)) tables.push(capacityTable(cells), '');
+  }
+  tables.push(TABLE_NOTE, '', flagLegend(summary.cells));
+  const budget = Object.entries(manifest.targets)
+    .map(([t, i]) => {
+      const b = i.budget;
+      return `- ${t}: ${b ? `${b.cpus ?? 'no quota'} cpu on cpuset ${b.cpuset ?? '-'}, ${b.memoryBytes === null ? 'no memory limit' : formatBytes(b.memoryBytes)}` : 'UNLIMITED'} (read back from the cgroups)`;
+    })
+    .join('\n');
+  const versions = [
+    ...Object.entries(manifest.versions).map(([k, v]) => `- ${k}: ${v ?? 'unknown'}`),
+    ...Object.entries(manifest.targets).flatMap(([t, i]) =>
+      Object.entries(i.components).map(([k, v]) => `- ${t} · ${k}: ${v}`),
+    ),
+  ].join('\n');
+  const file = join(o.root, 'learnings', NOTE_DIRS[o.kind], `${date}-${slug(title)}.md`);
+  if (existsSync(file)) throw new Error(`${relative(o.root, file)} exists already: pass another --title`);
+  const runLink = relative(join(o.root, 'learnings', NOTE_DIRS[o.kind]), runDir);
+  const text = fill(template, {
+    title,
+    date,
+    runId: o.runId,
+    runLink,
+    status: manifest.status,
+    command: manifest.command,
+    header: header([manifest]),
+    budget,
+    versions,
+    tables: tables.join('\n'),
+  });
+  writeFileAtomic(file, text);
+  return file;
+}

@@ -1,0 +1,173 @@
+/**
+ * Markdown for results: the header every table carries (machine, budget read back, databases, command, run),
+ * a table per scenario (median and 95% CI over runs, resources, flags), the capacity table and the pairwise
+ * comparisons (ratio with its CI, Welch's p, stars, and the expected number of false positives).
+ */
+
+import type { Manifest } from '../benchmark/types.js';
+import { formatBytes } from '../lab/budget.js';
+import type { ReadBack } from '../lab/cgroup.js';
+import { describeMachine } from '../lib/machine.js';
+import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
+import { mdTable, num, pct, withCi } from './format.js';
+
+function budgetText(b: ReadBack | null): string {
+  if (!b) return 'UNLIMITED';
+  return `${b.cpus ?? 'no quota'} cpu (cpuset ${b.cpuset ?? '-'}), ${b.memoryBytes === null ? 'no memory limit' : formatBytes(b.memoryBytes)}`;
+}
+
+/** The block above every table: what, where, under which budget, with which command. */
+export function header(manifests: Manifest[], targets?: string[]): string {
+  const lines: string[] = [];
+  for (const m of manifests) {
+    const ts = Object.entries(m.targets).filter(([t]) => !targets || targets.includes(t));
+    const budgets = ts
+      .map(([t, i]) => `${t}: ${i.budget || i.verify ? budgetText(i.budget) : 'not started'}`)
+      .join('; ');
+    const dbs = ts
+      .map(([t, i]) => (i.components['database'] ? `${t}: ${i.components['database']}` : null))
+      .filter(Boolean)
+      .join('; ');
+    const versions = ts
+      .flatMap(([t, i]) =>
+        Object.entries(i.components)
+          .filter(([k]) => k !== 'database' && k !== 'server')
+          .map(([k, v]) => `${t}: ${k} ${v}`),
+      )
+      .join(', ');
+    lines.push(
+      `> **Run** \`${m.runId}\` (${m.status}${m.reason ? `: ${m.reason.split('\n')[0]}` : ''}), commit \`${m.git.commit?.slice(0, 10) ?? 'unknown'}\`${m.git.dirty ? ' (dirty)' : ''}, ${m.createdAt.slice(0, 10)}  `,
+      `> **Machine** ${describeMachine(m.host)}  `,
+      `> **Budget (read back)** ${budgets || '–'} · **load generator** k6 ${m.versions['k6'] ?? '?'} on cpuset ${m.loadgen.cpuset}${m.loadgen.pinned ? '' : ' (NOT pinned)'}  `,
+      `> **Databases** ${dbs || 'none (in-memory)'}${versions ? ` · **versions** ${versions}` : ''}  `,
+      `> **Command** \`${m.command}\` — ${m.options.runs} runs, warm-up ${m.options.warmup}, cooldown ${m.options.cooldown}, seed ${m.options.seed}, scale ${m.options.scale}, ${m.options.mode}${m.options.quick ? ', QUICK (smoke test: not a measurement)' : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function flagText(flags: Flag[]): string {
+  return flags.length ? flags.join(', ') : '';
+}
+
+/** One row per target and step. */
+export function scenarioTable(cells: CellSummary[]): string {
+  const multiStep = cells.some((c) => c.steps.length > 1);
+  const head = [
+    'target',
+    ...(multiStep ? ['step'] : []),
+    'runs',
+    'req/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'errors',
+    'CPU s / 1k req',
+    'CPU of budget',
+    'throttled',
+    'peak MiB',
+    'k6 CPU',
+    'flags',
+  ];
+  const rows: string[][] = [];
+  for (const c of cells) {
+    for (const s of c.steps) {
+      const st = s.stats;
+      rows.push([
+        c.target,
+        ...(multiStep ? [s.step] : []),
+        `${s.n}/${c.plannedRuns}`,
+        withCi(st.rps, 0),
+        withCi(st.p50),
+        withCi(st.p95),
+        withCi(st.p99),
+        pct(st.errorRate?.max ?? null, 2),
+        num(st.cpuPer1kReq?.median ?? null, 3),
+        pct(st.cpuShare?.median ?? null, 0),
+        pct(st.throttledShare?.median ?? null, 0),
+        num(st.peakMemoryMiB?.median ?? null, 0),
+        pct(st.loadgenCpuShare?.max ?? null, 0),
+        flagText(s.flags),
+      ]);
+    }
+  }
+  return mdTable(
+    head,
+    rows,
+    head.map((h, i) => (i === 0 || h === 'step' || h === 'flags' ? 'l' : 'r')),
+  );
+}
+
+export function capacityTable(cells: CellSummary[]): string {
+  const rows = cells
+    .filter((c) => c.capacity)
+    .map((c) => {
+      const cap = c.capacity!;
+      return [
+        c.target,
+        `${c.runs.length}/${c.plannedRuns}`,
+        `p99 ≤ ${cap.sloP99Ms} ms`,
+        cap.values.every((v) => v === null) ? `< ${num(cap.firstRate, 0)}` : withCi(cap.stats, 0),
+        cap.values.map((v) => (v === null ? `< ${num(cap.firstRate, 0)}` : num(v, 0))).join(', '),
+        flagText(cap.flags),
+      ];
+    });
+  return mdTable(['target', 'runs', 'SLO', 'capacity req/s (median)', 'per run', 'flags'], rows, [
+    'l',
+    'r',
+    'l',
+    'r',
+    'l',
+    'l',
+  ]);
+}
+
+const METRIC_NAME: Record<PairComparison['metric'], string> = {
+  rps: 'req/s',
+  p50: 'p50',
+  p99: 'p99',
+  capacity: 'capacity',
+  cpuPer1kReq: 'CPU / request',
+};
+
+export function comparisonTable(comparisons: PairComparison[]): string {
+  if (comparisons.length === 0) return '';
+  const rows = comparisons.map((c) => [
+    `${c.a} / ${c.b}`,
+    c.step,
+    METRIC_NAME[c.metric],
+    `${num(c.result.ratio, 3)}×`,
+    c.result.ci95 ? `${num(c.result.ci95[0], 3)}–${num(c.result.ci95[1], 3)}` : '–',
+    c.result.welch ? (c.result.welch.p < 0.001 ? '< 0.001' : num(c.result.welch.p, 3)) : '–',
+    c.result.stars,
+  ]);
+  const fp = comparisons.filter((c) => c.result.welch).length * 0.05;
+  return (
+    mdTable(['ratio of means', 'step', 'metric', 'ratio', '95% CI', "Welch's p", ''], rows, [
+      'l',
+      'l',
+      'l',
+      'r',
+      'r',
+      'r',
+      'l',
+    ]) +
+    `\n\n${comparisons.length} comparisons: at p < 0.05 about ${num(fp, 1)} would be "significant" by chance alone. ` +
+    'Stars: * p < 0.05, ** p < 0.01, *** p < 0.001 (Welch, runs as samples). No stars, no conclusion.'
+  );
+}
+
+export function flagLegend(cells: CellSummary[]): string {
+  const used = new Set<Flag>();
+  for (const c of cells) {
+    for (const s of c.steps) for (const f of s.flags) used.add(f);
+    for (const f of c.capacity?.flags ?? []) used.add(f);
+  }
+  if (used.size === 0)
+    return 'No flags: no noisy cell, no saturated load generator, no error, every run under the budget.';
+  return [...used].map((f) => `- \`${f}\`: ${FLAG_TEXT[f]}`).join('\n');
+}
+
+export const TABLE_NOTE =
+  'Values are medians over runs (each run is one sample); ±x% is the 95% confidence interval of the mean over ' +
+  'runs (Student t), relative to the mean. errors = worst run’s failed-request rate; k6 CPU = the busiest run.';

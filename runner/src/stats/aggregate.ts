@@ -1,0 +1,312 @@
+/**
+ * From run files to cells: one cell is a target x scenario (x step); each metric is described over the runs
+ * (runs are the samples), each cell carries flags, and targets are compared pairwise per scenario and step.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson, tryReadJson } from '../benchmark/files.js';
+import type { StepResources } from '../benchmark/resources.js';
+import {
+  type Manifest,
+  type ResourcesFile,
+  type RunFile,
+  SCHEMA_VERSION,
+  type StepResult,
+} from '../benchmark/types.js';
+import { type Comparison, compare } from './compare.js';
+import { type Describe, describe } from './describe.js';
+
+/** A cell is noisy when the coefficient of variation over runs of req/s or of p50 exceeds this. */
+export const NOISY_CV = 0.1;
+/** k6 is saturated when it used this share of its cpuset's cores or more during a run. */
+export const LOADGEN_SATURATED_SHARE = 0.9;
+
+/** Other processes took more than this share of the lab's cores (target's or k6's) during a run. */
+export const HOST_BUSY_SHARE = 0.1;
+
+export type Flag = 'noisy' | 'loadgen-saturated' | 'errors' | 'unlimited' | 'host-busy' | 'incomplete';
+
+export const FLAG_TEXT: Record<Flag, string> = {
+  noisy: `CV over runs of req/s or p50 above ${NOISY_CV * 100}%`,
+  'loadgen-saturated': `k6 used >= ${LOADGEN_SATURATED_SHARE * 100}% of its cores, or dropped iterations: the load generator, not the target, may be the limit`,
+  errors: 'at least one failed request or failed check in some run',
+  unlimited: 'no CPU/memory budget was enforced: not comparable',
+  'host-busy': `other processes used more than ${HOST_BUSY_SHARE * 100}% of the target's or k6's cores during some run (the machine was not quiet)`,
+  incomplete: 'fewer runs than planned',
+};
+
+export const METRICS = [
+  'rps',
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'p999',
+  'errorRate',
+  'cpuSeconds',
+  'cpuShare',
+  'cpuPer1kReq',
+  'throttledShare',
+  'peakMemoryMiB',
+  'loadgenCpuShare',
+  'hostOtherShare',
+] as const;
+export type MetricKey = (typeof METRICS)[number];
+
+export interface StepSummary {
+  step: string;
+  vus: number;
+  rate: number | null;
+  n: number;
+  runs: number[];
+  /** Per metric: the value of each run, in run order (the samples). */
+  values: Record<MetricKey, (number | null)[]>;
+  stats: Record<MetricKey, Describe | null>;
+  flags: Flag[];
+  /** 08: in how many runs this step met the SLO. */
+  sloPassed: number | null;
+}
+
+export interface CellSummary {
+  schema: number;
+  runId: string;
+  target: string;
+  scenario: string;
+  title: string;
+  model: 'closed' | 'open';
+  plannedRuns: number;
+  runs: number[];
+  steps: StepSummary[];
+  /** 08: capacity per run (null: not even the first step, firstRate, was sustained). */
+  capacity: {
+    sloP99Ms: number;
+    firstRate: number | null;
+    values: (number | null)[];
+    stats: Describe | null;
+    flags: Flag[];
+  } | null;
+}
+
+export interface PairComparison {
+  scenario: string;
+  step: string;
+  metric: 'rps' | 'p50' | 'p99' | 'capacity' | 'cpuPer1kReq';
+  a: string;
+  b: string;
+  result: Comparison;
+}
+
+export interface RunSummary {
+  schema: number;
+  runId: string;
+  status: Manifest['status'];
+  cells: CellSummary[];
+  comparisons: PairComparison[];
+}
+
+function runNumbers(dir: string): number[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((f) => /^run-(\d+)\.json$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export function runFileName(run: number, kind: 'run' | 'resources'): string {
+  return `${kind}-${String(run).padStart(2, '0')}.json`;
+}
+
+function hostOther(r: StepResources | undefined): number | null {
+  const h = r?.host;
+  if (!h || (h.sutCoresOtherShare === null && h.loadgenCoresOtherShare === null)) return null;
+  return Math.max(h.sutCoresOtherShare ?? 0, h.loadgenCoresOtherShare ?? 0);
+}
+
+function metricValues(s: StepResult, r: StepResources | undefined): Record<MetricKey, number | null> {
+  const m = s.metrics;
+  const sut = r?.sut ?? null;
+  return {
+    rps: m.rps,
+    p50: m.latencyMs.p50,
+    p90: m.latencyMs.p90,
+    p95: m.latencyMs.p95,
+    p99: m.latencyMs.p99,
+    p999: m.latencyMs.p999,
+    errorRate: m.requests > 0 ? m.failedRequests / m.requests : 0,
+    cpuSeconds: sut ? sut.cpuSeconds : null,
+    cpuShare: sut?.cpuShareOfBudget ?? null,
+    cpuPer1kReq: sut && m.requests > 0 ? (sut.cpuSeconds * 1000) / m.requests : null,
+    throttledShare: sut?.throttledShare ?? null,
+    peakMemoryMiB: sut?.peakMemoryBytes != null ? sut.peakMemoryBytes / 2 ** 20 : null,
+    loadgenCpuShare: r?.loadgen.cpuShare ?? null,
+    hostOtherShare: hostOther(r),
+  };
+}
+
+function describeAll(values: Record<MetricKey, (number | null)[]>): Record<MetricKey, Describe | null> {
+  const out = {} as Record<MetricKey, Describe | null>;
+  for (const k of METRICS) out[k] = describe(values[k].filter((v): v is number => v !== null));
+  return out;
+}
+
+function stepFlags(
+  pairs: { s: StepResult; r: StepResources | undefined }[],
+  stats: Record<MetricKey, Describe | null>,
+): Flag[] {
+  const flags = new Set<Flag>();
+  const cv = (d: Describe | null) => (d && d.n > 1 && d.cv !== null ? d.cv : 0);
+  if (cv(stats.rps) > NOISY_CV || cv(stats.p50) > NOISY_CV) flags.add('noisy');
+  for (const { s, r } of pairs) {
+    if ((r?.loadgen.cpuShare ?? 0) >= LOADGEN_SATURATED_SHARE || s.metrics.droppedIterations > 0)
+      flags.add('loadgen-saturated');
+    if (s.metrics.failedRequests > 0 || s.metrics.checksFailed > 0) flags.add('errors');
+    if (!r?.sut?.budget || r.sut.budget.cpus === null) flags.add('unlimited');
+    if ((hostOther(r) ?? 0) > HOST_BUSY_SHARE) flags.add('host-busy');
+  }
+  return [...flags];
+}
+
+/** Summarises one cell directory (target/scenario) from its run and resources files. */
+export function summarizeCell(
+  runDir: string,
+  manifest: Manifest,
+  target: string,
+  scenario: string,
+): CellSummary {
+  const dir = join(runDir, target, scenario);
+  const plan = manifest.plan.find((p) => p.name === scenario);
+  const runs = runNumbers(dir);
+  const files = runs.map((n) => ({
+    run: readJson<RunFile>(join(dir, runFileName(n, 'run'))),
+    res: tryReadJson<ResourcesFile>(join(dir, runFileName(n, 'resources'))),
+  }));
+  const labels: string[] = [];
+  for (const st of plan?.steps ?? []) labels.push(st.label);
+  for (const f of files) for (const s of f.run.steps) if (!labels.includes(s.step)) labels.push(s.step);
+  const steps: StepSummary[] = [];
+  for (const label of labels) {
+    const pairs: { s: StepResult; r: StepResources | undefined; run: number }[] = [];
+    for (const f of files) {
+      const s = f.run.steps.find((x) => x.step === label);
+      if (s) pairs.push({ s, r: f.res?.steps.find((x) => x.step === label), run: f.run.run });
+    }
+    if (pairs.length === 0) continue;
+    const values = {} as Record<MetricKey, (number | null)[]>;
+    for (const k of METRICS) values[k] = [];
+    for (const p of pairs) {
+      const v = metricValues(p.s, p.r);
+      for (const k of METRICS) values[k].push(v[k]);
+    }
+    const stats = describeAll(values);
+    const flags = stepFlags(pairs, stats);
+    if (runs.length < manifest.options.runs) flags.push('incomplete');
+    steps.push({
+      step: label,
+      vus: pairs[0]!.s.vus,
+      rate: pairs[0]!.s.rate,
+      n: pairs.length,
+      runs: pairs.map((p) => p.run),
+      values,
+      stats,
+      flags,
+      sloPassed: pairs[0]!.s.slo ? pairs.filter((p) => p.s.slo?.pass).length : null,
+    });
+  }
+  let capacity: CellSummary['capacity'] = null;
+  if (plan?.slo && plan.model === 'open') {
+    const values = files.map((f) => f.run.capacity?.rate ?? null);
+    const flags = new Set<Flag>();
+    for (const f of files) {
+      // The steps that decided the capacity: every sustained step and the first one that was not.
+      const firstFail = f.run.steps.findIndex((s) => !s.slo?.pass);
+      const deciding = firstFail === -1 ? f.run.steps : f.run.steps.slice(0, firstFail + 1);
+      for (const s of deciding) {
+        const r = f.res?.steps.find((x) => x.step === s.step);
+        if ((r?.loadgen.cpuShare ?? 0) >= LOADGEN_SATURATED_SHARE) flags.add('loadgen-saturated');
+        if (!r?.sut?.budget || r.sut.budget.cpus === null) flags.add('unlimited');
+        if ((hostOther(r) ?? 0) > HOST_BUSY_SHARE) flags.add('host-busy');
+      }
+    }
+    const stats = describe(values.map((v) => v ?? 0));
+    if (stats && stats.n > 1 && stats.cv !== null && stats.cv > NOISY_CV) flags.add('noisy');
+    if (runs.length < manifest.options.runs) flags.add('incomplete');
+    capacity = {
+      sloP99Ms: plan.slo.p99Ms,
+      firstRate: plan.steps[0]?.rate ?? null,
+      values,
+      stats,
+      flags: [...flags],
+    };
+  }
+  return {
+    schema: SCHEMA_VERSION,
+    runId: manifest.runId,
+    target,
+    scenario,
+    title: plan?.title ?? scenario,
+    model: plan?.model ?? 'closed',
+    plannedRuns: manifest.options.runs,
+    runs,
+    steps,
+    capacity,
+  };
+}
+
+const COMPARED: PairComparison['metric'][] = ['rps', 'p50', 'p99', 'cpuPer1kReq'];
+
+/** Every cell of a run directory, and every pair of targets compared per scenario and step. */
+export function summarizeRun(runDir: string): RunSummary {
+  const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
+  const cells: CellSummary[] = [];
+  for (const scenario of manifest.options.scenarios) {
+    for (const target of manifest.options.targets) {
+      if (existsSync(join(runDir, target, scenario)))
+        cells.push(summarizeCell(runDir, manifest, target, scenario));
+    }
+  }
+  const comparisons = comparePairs(cells, manifest.options.targets, manifest.options.scenarios);
+  return { schema: SCHEMA_VERSION, runId: manifest.runId, status: manifest.status, cells, comparisons };
+}
+
+/** Every pair of targets (in the given order), per scenario and step, on req/s, p50, p99, CPU and capacity. */
+export function comparePairs(cells: CellSummary[], targets: string[], scenarios: string[]): PairComparison[] {
+  const comparisons: PairComparison[] = [];
+  for (const scenario of scenarios) {
+    const byTarget = new Map(cells.filter((c) => c.scenario === scenario).map((c) => [c.target, c]));
+    for (let i = 0; i < targets.length; i++) {
+      for (let j = i + 1; j < targets.length; j++) {
+        const a = byTarget.get(targets[i]!);
+        const b = byTarget.get(targets[j]!);
+        if (!a || !b) continue;
+        for (const sa of a.steps) {
+          const sb = b.steps.find((s) => s.step === sa.step);
+          if (!sb) continue;
+          for (const metric of COMPARED) {
+            const key = metric as MetricKey;
+            const xs = sa.values[key].filter((v): v is number => v !== null);
+            const ys = sb.values[key].filter((v): v is number => v !== null);
+            const result = compare(xs, ys);
+            if (result)
+              comparisons.push({ scenario, step: sa.step, metric, a: a.target, b: b.target, result });
+          }
+        }
+        if (a.capacity && b.capacity) {
+          const xs = a.capacity.values.filter((v): v is number => v !== null);
+          const ys = b.capacity.values.filter((v): v is number => v !== null);
+          const result = compare(xs, ys);
+          if (result)
+            comparisons.push({
+              scenario,
+              step: 'capacity',
+              metric: 'capacity',
+              a: a.target,
+              b: b.target,
+              result,
+            });
+        }
+      }
+    }
+  }
+  return comparisons;
+}

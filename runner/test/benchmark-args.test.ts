@@ -1,0 +1,208 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { parseCommand } from '../src/benchmark/args.js';
+import {
+  durationSeconds,
+  loadScenarios,
+  parseSelector,
+  planScenario,
+  UsageError,
+} from '../src/benchmark/plan.js';
+import { repoRoot } from '../src/lib/env-file.js';
+
+const root = repoRoot();
+const catalogue = loadScenarios(root);
+
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      join(root, 'run-benchmark.sh'),
+      args,
+      { cwd: root, env: { ...process.env, LAB_NO_BUILD: '1' }, timeout: 60_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('scenario catalogue and selectors', () => {
+  test('scenarios 00–08 exist, each with a profile', () => {
+    assert.deepEqual(
+      catalogue.map((s) => s.id),
+      ['00', '01', '02', '03', '04', '05', '06', '07', '08'],
+    );
+    for (const s of catalogue) assert.equal(s.profile.name, s.name, `${s.name}: profile name`);
+  });
+
+  test('selectors: 03, 03+, 01-05, 01,03, all, 3', () => {
+    const ids = (sel: string) => parseSelector(sel, catalogue).map((n) => n.slice(0, 2));
+    assert.deepEqual(ids('03'), ['03']);
+    assert.deepEqual(ids('3'), ['03']);
+    assert.deepEqual(ids('06+'), ['06', '07', '08']);
+    assert.deepEqual(ids('01-05'), ['01', '02', '03', '04', '05']);
+    assert.deepEqual(ids('03,01'), ['01', '03']);
+    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08']);
+    assert.equal(ids('all').length, 9);
+  });
+
+  test('bad selectors are usage errors naming the problem', () => {
+    for (const [sel, msg] of [
+      ['09', /no scenario 09/],
+      ['05-03', /reversed/],
+      ['x', /not a scenario number/],
+      ['03,', /not a scenario number/],
+      ['+', /not a scenario number/],
+    ] as const) {
+      assert.throws(
+        () => parseSelector(sel, catalogue),
+        (e: Error) => e instanceof UsageError && msg.test(e.message),
+        sel,
+      );
+    }
+  });
+
+  test('durations', () => {
+    assert.equal(durationSeconds('30s'), 30);
+    assert.equal(durationSeconds('1m30s'), 90);
+    assert.equal(durationSeconds('500ms'), 0.5);
+    assert.equal(durationSeconds('2'), 2);
+    assert.throws(() => durationSeconds('30x'), UsageError);
+    assert.throws(() => durationSeconds(''), UsageError);
+  });
+
+  test('plans: profile defaults, --quick, and overrides of the sweep and the ladder', () => {
+    const get = (id: string) => catalogue.find((s) => s.id === id)!;
+    const pdp = planScenario(get('03'), { quick: false });
+    assert.deepEqual(
+      pdp.steps.map((s) => [s.label, s.vus, s.rate, s.duration]),
+      [['main', 50, null, '20s']],
+    );
+    const sweep = planScenario(get('07'), { quick: false, duration: '5s' });
+    assert.deepEqual(
+      sweep.steps.map((s) => [s.label, s.vus, s.seconds]),
+      [
+        ['vus-20', 20, 5],
+        ['vus-200', 200, 5],
+        ['vus-2000', 2000, 5],
+      ],
+    );
+    assert.deepEqual(
+      planScenario(get('07'), { quick: false, vus: 64 }).steps.map((s) => s.label),
+      ['vus-64'],
+    );
+    const ladder = planScenario(get('08'), { quick: false });
+    assert.equal(ladder.ladder, true);
+    assert.ok(
+      ladder.steps.every((s, i) => i === 0 || s.rate! > ladder.steps[i - 1]!.rate!),
+      'rates rise',
+    );
+    const one = planScenario(get('08'), { quick: false, rate: 700 });
+    assert.deepEqual(
+      one.steps.map((s) => [s.label, s.rate]),
+      [['rate-700', 700]],
+    );
+    assert.equal(one.ladder, false);
+    const quick = planScenario(get('03'), { quick: true });
+    assert.ok(quick.steps[0]!.seconds <= 5 && quick.steps[0]!.vus <= 10);
+  });
+});
+
+describe('command line', () => {
+  test('parses a run with every option', () => {
+    const c = parseCommand([
+      'micro',
+      '03',
+      '--runs',
+      '5',
+      '--duration',
+      '30s',
+      '--vus',
+      '20',
+      '--rate',
+      '100',
+      '--warmup',
+      '0s',
+      '--cooldown',
+      '1s',
+      '--scale',
+      '2',
+      '--mode',
+      'native',
+      '--quick',
+    ]);
+    assert.equal(c.kind, 'run');
+    if (c.kind !== 'run') return;
+    assert.deepEqual(
+      [
+        c.target,
+        c.selector,
+        c.runs,
+        c.duration,
+        c.vus,
+        c.rate,
+        c.warmup,
+        c.cooldown,
+        c.scale,
+        c.mode,
+        c.quick,
+      ],
+      ['micro', '03', 5, '30s', 20, 100, '0s', '1s', 2, 'native', true],
+    );
+    const r = parseCommand(['--resume', '20261123-101010-all-03']);
+    assert.equal(r.kind === 'run' && r.resume, '20261123-101010-all-03');
+    assert.deepEqual(parseCommand(['report', 'a', 'b']), {
+      kind: 'report',
+      runIds: ['a', 'b'],
+      out: null,
+      resultsDir: null,
+    });
+    const n = parseCommand(['note', 'x1', '--kind', 'topic']);
+    assert.equal(n.kind === 'note' && n.noteKind, 'topic');
+  });
+
+  test('usage errors', () => {
+    for (const argv of [
+      [],
+      ['reference'],
+      ['reference', '03', 'extra'],
+      ['reference', '03', '--runs', '0'],
+      ['reference', '03', '--runs', 'two'],
+      ['reference', '03', '--duration', '0s'],
+      ['reference', '03', '--duration', 'soon'],
+      ['reference', '03', '--mode', 'podman'],
+      ['reference', '03', '--scale', '5000'],
+      ['reference', '03', '--nope'],
+      ['reference', '03', '--kind', 'qna'],
+      ['note'],
+      ['note', 'x', '--kind', 'diary'],
+      ['list', 'x'],
+      ['report', '--runs', '3'],
+    ]) {
+      assert.throws(() => parseCommand(argv), UsageError, argv.join(' '));
+    }
+  });
+
+  test('./run-benchmark.sh: bad target, selector or option exits 2 with one line; --help exits 0', async () => {
+    for (const [args, msg] of [
+      [['nosuch', '03'], /unknown target "nosuch"/],
+      [['reference', '42'], /no scenario 42/],
+      [['reference', '03', '--runs', '-1'], /--runs/],
+      [['reference', '03', '--bogus'], /--bogus/],
+      [['reference'], /missing selector/],
+      [['--resume', 'no-such-run', '--results-dir', '/tmp/lab-no-such-results'], /no run "no-such-run"/],
+    ] as const) {
+      const r = await cli(...args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+      assert.match(r.stderr, msg);
+    }
+    const h = await cli('--help');
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /usage: \.\/run-benchmark\.sh <target\|all> <selector>/);
+    const l = await cli('list');
+    assert.equal(l.code, 0);
+    assert.match(l.stdout, /08-capacity\s+open/);
+  });
+});

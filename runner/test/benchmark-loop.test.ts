@@ -1,0 +1,323 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { K6Options, K6Run } from '../src/benchmark/k6.js';
+import { loadScenarios, planScenario } from '../src/benchmark/plan.js';
+import { execute, type RunnerContext } from '../src/benchmark/run.js';
+import type { TargetDriver } from '../src/benchmark/targets.js';
+import type { Manifest, RunFile } from '../src/benchmark/types.js';
+import type { Usage } from '../src/lab/cgroup.js';
+import type { LabTarget } from '../src/lab/compose.js';
+import type { Lab } from '../src/lab/launcher.js';
+import type { ToolInfo } from '../src/lab/tools.js';
+import { repoRoot } from '../src/lib/env-file.js';
+import type { CellSummary } from '../src/stats/aggregate.js';
+import type { VerifyOptions, VerifyReport } from '../src/verify/verify.js';
+
+const root = repoRoot();
+const catalogue = loadScenarios(root);
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const targets: LabTarget[] = ['a', 'b'].map((n) => ({
+  name: n,
+  profile: n,
+  url: `http://${n}.invalid`,
+  available: true,
+}));
+
+function usage(cpu: number): Usage {
+  return {
+    cpuSeconds: cpu,
+    periods: cpu * 10,
+    throttledPeriods: 0,
+    throttledSeconds: 0,
+    memoryBytes: 1e7,
+    memoryPeakBytes: 2e7,
+  };
+}
+
+/** A driver that records what the loop asks of it; `dies` names a target that dies after its first run. */
+function fakeDriver(events: string[], dies?: string): TargetDriver {
+  let cpu = 0;
+  let runs = 0;
+  return {
+    mode: 'native',
+    async up(t) {
+      events.push(`up ${t.name}`);
+    },
+    async down(t) {
+      events.push(`down ${t.name}`);
+    },
+    alive(t) {
+      return !(t.name === dies && runs > 0);
+    },
+    snapshot() {
+      cpu += 1;
+      runs += 0.5;
+      return { total: usage(cpu), services: { app: usage(cpu) } };
+    },
+    budget: () => ({ cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 }),
+    watched: () => [],
+    cgroups: () => null,
+  };
+}
+
+/** k6 stand-in: target b breaks the SLO at every rate; a meets it up to 200/s. */
+function fakeK6(events: string[]) {
+  return async (o: K6Options): Promise<K6Run> => {
+    const target = o.env['LAB_BASE_URL']!.slice(7, 8);
+    const scenario = o.script.split('/').pop()!.slice(0, -3);
+    const warm = o.summaryFile.endsWith('.warmup.json');
+    events.push(`k6 ${target} ${scenario} ${warm ? 'warm-up' : o.env['LAB_STEP']}`);
+    const rate = Number(o.env['LAB_RATE'] ?? 0);
+    const p99 = target === 'b' && rate > 0 ? 80 : 10;
+    const v = (values: Record<string, number>) => ({ type: 'x', values });
+    return {
+      exitCode: 0,
+      signal: null,
+      wallSeconds: 1,
+      stdout: '',
+      stderrTail: [],
+      loadgen: { pinned: true, cpuset: '0', cores: 1, cpuSeconds: 0.2, cpuShare: 0.2, peakMemoryBytes: 1e7 },
+      summary: {
+        metrics: {
+          http_reqs: v({ count: 1000, rate: target === 'a' ? 1000 : 400 }),
+          http_req_duration: v({
+            'p(50)': 1,
+            'p(90)': 2,
+            'p(95)': 3,
+            'p(99)': p99,
+            'p(99.9)': 99,
+            avg: 1,
+            min: 0.1,
+            max: 100,
+          }),
+          http_req_failed: v({ passes: 0, rate: 0 }),
+          checks: v({ passes: 2000, fails: 0 }),
+        },
+        state: { testRunDurationMs: 1000 },
+      },
+    };
+  };
+}
+
+function context(
+  events: string[],
+  opts: { failVerify?: string; dies?: string; runs?: number } = {},
+): RunnerContext {
+  const runDir = mkdtempSync(join(tmpdir(), 'lab-loop-'));
+  dirs.push(runDir);
+  const planned = ['03-pdp', '08-capacity'].map((n) =>
+    planScenario(catalogue.find((c) => c.name === n)!, { quick: true }),
+  );
+  const manifest: Manifest = {
+    schema: 1,
+    runId: 'loop',
+    status: 'running',
+    reason: null,
+    createdAt: '2026-11-23T00:00:00.000Z',
+    updatedAt: '2026-11-23T00:00:00.000Z',
+    command: './run-benchmark.sh a,b 03,08',
+    options: {
+      targets: ['a', 'b'],
+      scenarios: ['03-pdp', '08-capacity'],
+      runs: opts.runs ?? 2,
+      duration: null,
+      vus: null,
+      rate: null,
+      warmup: '1s',
+      cooldown: '1s',
+      seed: 42,
+      scale: 1,
+      mode: 'native',
+      quick: true,
+      noLimits: false,
+    },
+    git: { commit: null, dirty: null },
+    host: { cpuModel: 'x', cores: 2, memoryGiB: 1, node: 'v20', kernel: 'x' },
+    versions: {},
+    loadgen: { cpuset: '0', cores: 1, pinned: true },
+    targets: Object.fromEntries(
+      targets.map((t) => [
+        t.name,
+        { profile: t.name, url: t.url, mode: 'native' as const, budget: null, components: {}, verify: null },
+      ]),
+    ),
+    plan: planned.map((p) => ({
+      name: p.entry.name,
+      title: p.entry.profile.title,
+      model: p.entry.profile.model,
+      slo: p.entry.profile.slo ?? null,
+      steps: p.steps,
+    })),
+    sessions: [],
+  };
+  return {
+    root,
+    runDir,
+    manifest,
+    targets,
+    scenarios: planned,
+    lab: { async releaseOneshot() {} } as unknown as Lab,
+    driver: fakeDriver(events, opts.dies),
+    k6: { name: 'k6', path: 'k6', version: 'v1.8.1', source: 'fake' } satisfies ToolInfo,
+    adminToken: 'token-token',
+    dataFile: '/nonexistent',
+    loadgenCpuset: '0',
+    log: () => {},
+    progressOut: () => {},
+    hooks: {
+      runK6: fakeK6(events),
+      verify: async (o: VerifyOptions): Promise<VerifyReport> => {
+        const name = o.baseUrl.slice(7, 8);
+        events.push(`verify ${name}`);
+        const ok = name !== opts.failVerify;
+        return {
+          baseUrl: o.baseUrl,
+          target: name,
+          seed: 42,
+          scale: 1,
+          startedAt: 'now',
+          durationMs: 1,
+          total: 400,
+          failed: ok ? 0 : 3,
+          ok,
+          checks: ok
+            ? []
+            : [
+                {
+                  group: 'g',
+                  name: 'n',
+                  request: 'GET /api/home',
+                  pass: false,
+                  detail: 'differs at $.featured[0].id',
+                  ms: 1,
+                },
+              ],
+        };
+      },
+      reset: async (url) => {
+        events.push(`reset ${url.slice(7, 8)}`);
+      },
+      smoke: async (url) => {
+        events.push(`smoke ${url.slice(7, 8)}`);
+      },
+      sleep: async () => {},
+    },
+  };
+}
+
+describe('the benchmark loop (fake driver, fake k6)', () => {
+  test('targets interleave run by run, one at a time; verify once, smoke after; warm-up per start; ladders stop at the first miss', async () => {
+    const events: string[] = [];
+    const ctx = context(events);
+    const code = await execute(ctx);
+    assert.equal(code, 0);
+    const trimmed = events.filter((e) => !e.startsWith('reset'));
+    assert.deepEqual(trimmed, [
+      'up a',
+      'verify a',
+      'k6 a 03-pdp warm-up',
+      'k6 a 03-pdp main',
+      'k6 a 08-capacity warm-up',
+      'k6 a 08-capacity rate-100',
+      'k6 a 08-capacity rate-200',
+      'down a',
+      'up b',
+      'verify b',
+      'k6 b 03-pdp warm-up',
+      'k6 b 03-pdp main',
+      'k6 b 08-capacity warm-up',
+      'k6 b 08-capacity rate-100',
+      'down b',
+      'up a',
+      'smoke a',
+      'k6 a 03-pdp warm-up',
+      'k6 a 03-pdp main',
+      'k6 a 08-capacity warm-up',
+      'k6 a 08-capacity rate-100',
+      'k6 a 08-capacity rate-200',
+      'down a',
+      'up b',
+      'smoke b',
+      'k6 b 03-pdp warm-up',
+      'k6 b 03-pdp main',
+      'k6 b 08-capacity warm-up',
+      'k6 b 08-capacity rate-100',
+      'down b',
+    ]);
+    // A reset before every warm-up and every measured step.
+    assert.equal(
+      events.filter((e) => e.startsWith('reset')).length,
+      events.filter((e) => e.startsWith('k6')).length,
+    );
+    const m = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(m.status, 'complete');
+    assert.equal(m.targets['a']!.verify?.ok, true);
+    const run = JSON.parse(
+      readFileSync(join(ctx.runDir, 'a', '08-capacity', 'run-02.json'), 'utf8'),
+    ) as RunFile;
+    assert.deepEqual(run.capacity, { rate: 200, step: 'rate-200', sloP99Ms: 50 });
+    const b = JSON.parse(
+      readFileSync(join(ctx.runDir, 'b', '08-capacity', 'summary.json'), 'utf8'),
+    ) as CellSummary;
+    assert.deepEqual(b.capacity?.values, [null, null]);
+    const md = readFileSync(join(ctx.runDir, 'summary.md'), 'utf8');
+    assert.match(md, /\| b \| 2\/2 \| p99 ≤ 50 ms \| < 100 \|/);
+    assert.match(md, /\| a \/ b \| main \| req\/s \| 2\.500× \|/);
+  });
+
+  test('a target failing verify is never timed, the others still are: exit 1, incomplete, everything down', async () => {
+    const events: string[] = [];
+    const ctx = context(events, { failVerify: 'b' });
+    const code = await execute(ctx);
+    assert.equal(code, 1);
+    const m = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(m.status, 'incomplete');
+    assert.match(
+      m.reason!,
+      /b fails the verify suite \(3 of 400 checks\): not timing it\. First: GET \/api\/home: differs at/,
+    );
+    assert.ok(!events.some((e) => e.startsWith('k6 b')), 'b was never timed');
+    assert.equal(events[events.indexOf('verify b') + 1], 'down b', 'b is stopped at once');
+    assert.equal(events.filter((e) => e === 'verify b').length, 1, 'b is not retried in run 2');
+    for (const n of [1, 2])
+      assert.ok(existsSync(join(ctx.runDir, 'a', '03-pdp', `run-0${n}.json`)), `a run ${n}`);
+    assert.ok(!existsSync(join(ctx.runDir, 'b', '03-pdp')));
+    for (const t of ['a', 'b'])
+      assert.ok(events.lastIndexOf(`down ${t}`) > events.lastIndexOf(`up ${t}`), `${t} down`);
+    const verify = JSON.parse(readFileSync(join(ctx.runDir, 'b', 'verify.json'), 'utf8')) as {
+      failures: unknown[];
+    };
+    assert.equal(verify.failures.length, 1);
+  });
+
+  test('a target that dies mid-run: what was written stays, the run is incomplete and can be resumed', async () => {
+    const events: string[] = [];
+    const ctx = context(events, { dies: 'a', runs: 1 });
+    const code = await execute(ctx);
+    assert.equal(code, 1);
+    const m = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(m.status, 'incomplete');
+    assert.ok(existsSync(join(ctx.runDir, 'b', '03-pdp', 'run-01.json')), 'b was still measured');
+    assert.match(m.reason!, /a died during 03-pdp · a · run 1\/1/);
+    assert.deepEqual(
+      readdirSync(join(ctx.runDir, 'a', '03-pdp')).filter((f) => f.startsWith('run-')),
+      [],
+    );
+    // Resume with a healthy driver: only what is missing runs.
+    const again: string[] = [];
+    const ctx2 = context(again, { runs: 1 });
+    const code2 = await execute({ ...ctx2, runDir: ctx.runDir, manifest: m });
+    assert.equal(code2, 0);
+    const m2 = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(m2.status, 'complete');
+    assert.equal(m2.sessions.length, 2);
+    assert.ok(existsSync(join(ctx.runDir, 'b', '08-capacity', 'run-01.json')));
+  });
+});

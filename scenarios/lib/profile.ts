@@ -1,0 +1,114 @@
+/**
+ * The one place a scenario's load comes from: its profile file (profiles/NN-name.json), overridden by the
+ * runner through environment variables (LAB_VUS, LAB_RATE, LAB_DURATION, LAB_STEP). The runner reads the same
+ * files to plan runs and estimate times, so the two never disagree.
+ */
+import type { Options, Scenario } from 'k6/options';
+
+export interface Step {
+  /** "vus-200", "rate-1000": names a step of a sweep or a capacity ladder. */
+  label: string;
+  vus?: number;
+  rate?: number;
+}
+
+export interface Profile {
+  name: string;
+  title: string;
+  /** closed: a fixed number of VUs looping (each waits for its answer); open: a fixed arrival rate. */
+  model: 'closed' | 'open';
+  vus?: number;
+  rate?: number;
+  duration: string;
+  /** Open model: VUs allocated before the start, and the most k6 may use (then iterations are dropped). */
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  /** Sweeps and ladders: each step is a separate k6 run (07 concurrency, 08 capacity). */
+  steps?: Step[];
+  /** Think time between the steps of a user journey, seconds (uniform between min and max). */
+  thinkTime?: { min: number; max: number };
+  /** 08: the service-level objective a rate must meet to count as sustained. */
+  slo?: { p99Ms: number };
+  /** Reset the target's state (POST /api/admin/reset) before every measured run. */
+  resetBeforeRun?: boolean;
+  /** --quick: a short smoke run of the same shape. */
+  quick: { duration: string; vus?: number; rate?: number; steps?: Step[] };
+}
+
+/** The percentiles every summary carries (and the report reads). */
+export const SUMMARY_TREND_STATS = [
+  'avg',
+  'min',
+  'med',
+  'max',
+  'p(50)',
+  'p(90)',
+  'p(95)',
+  'p(99)',
+  'p(99.9)',
+  'count',
+];
+
+/** Per-request timeout: an answer slower than this is an error, never a latency sample of 60 s. */
+export const REQUEST_TIMEOUT = '10s';
+
+function envInt(name: string): number | undefined {
+  const raw = __ENV[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+export interface Resolved {
+  profile: Profile;
+  model: 'closed' | 'open';
+  step: string;
+  vus: number;
+  rate: number | null;
+  duration: string;
+}
+
+/** The profile with the runner's overrides applied: what this k6 process runs. */
+export function resolve(profile: Profile): Resolved {
+  // The runner names the step and passes its load explicitly; alone, k6 runs the profile's first step.
+  const stepLabel = __ENV['LAB_STEP'];
+  const step = stepLabel ? profile.steps?.find((s) => s.label === stepLabel) : profile.steps?.[0];
+  const vus = envInt('LAB_VUS') ?? step?.vus ?? profile.vus ?? 1;
+  const rate = profile.model === 'open' ? (envInt('LAB_RATE') ?? step?.rate ?? profile.rate ?? 1) : null;
+  const duration = __ENV['LAB_DURATION'] || profile.duration;
+  return { profile, model: profile.model, step: stepLabel || step?.label || 'main', vus, rate, duration };
+}
+
+/** k6 options for a resolved profile: one scenario, full percentiles, tags naming scenario and step. */
+export function buildOptions(r: Resolved, thresholds: Options['thresholds'] = {}): Options {
+  let scenario: Scenario;
+  if (r.model === 'closed') {
+    scenario = { executor: 'constant-vus', vus: r.vus, duration: r.duration, gracefulStop: '5s' };
+  } else {
+    const rate = r.rate ?? 1;
+    const maxVUs = r.profile.maxVUs ?? 2000;
+    // Enough VUs for the rate at a latency of 1.5x the SLO, so drops mean the target fell behind, not us.
+    const slo = (r.profile.slo?.p99Ms ?? 100) / 1000;
+    const pre = Math.min(maxVUs, Math.max(r.profile.preAllocatedVUs ?? 20, Math.ceil(rate * slo * 1.5)));
+    scenario = {
+      executor: 'constant-arrival-rate',
+      rate,
+      timeUnit: '1s',
+      duration: r.duration,
+      preAllocatedVUs: pre,
+      maxVUs,
+      gracefulStop: '5s',
+    };
+  }
+  return {
+    scenarios: { main: scenario },
+    summaryTrendStats: SUMMARY_TREND_STATS,
+    thresholds,
+    tags: { scenario_name: r.profile.name, step: r.step },
+    userAgent: 'lab-k6',
+    // The run's own setup/teardown never count: none is used, and handleSummary writes the result file.
+    setupTimeout: '30s',
+    teardownTimeout: '30s',
+  };
+}
