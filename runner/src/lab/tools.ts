@@ -95,7 +95,8 @@ function labBin(ctx: ToolContext, name: string, version: string, file = name): s
 }
 
 const K6_VERSION = 'v1.8.1';
-const FERRETDB_VERSION = 'v1.24.1';
+// v1.24.2, the last v1 release: v1.24.1 has no checksum-database record, so the proxy serves it unverified.
+const FERRETDB_VERSION = 'v1.24.2';
 const COMPOSE_VERSION = 'v5.6.0';
 
 /** Debian's PostgreSQL binaries: the newest /usr/lib/postgresql/<major>/bin. */
