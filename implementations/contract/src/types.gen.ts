@@ -233,6 +233,8 @@ export interface components {
                 message: string;
                 /** @description Only on insufficient_stock. */
                 productId?: components["schemas"]["Id"];
+                /** @description Only on service_unavailable (503) and upstream_timeout (504), from targets made of several services; names the service that failed. */
+                service?: string;
             };
         };
         Health: {

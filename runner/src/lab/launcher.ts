@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import {
   chownSync,
   closeSync,
@@ -9,6 +9,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
+import { dirname } from 'node:path';
 import { formatBytes } from './budget.js';
 import { CgroupError, Cgroups, type ReadBack, type Usage } from './cgroup.js';
 import {
@@ -242,7 +243,11 @@ export class Lab {
         ),
       );
       for (const s of services) {
-        if (s.native!.oneshot) continue;
+        if (s.native!.oneshot) {
+          // As compose does for a dependency with condition service_completed_successfully: run it to the end.
+          await this.runOneshotService(profile, s, limited);
+          continue;
+        }
         await this.startService(profile, s, state, limited, opts.timeoutSeconds);
         save();
         if (mustBeHealthy.has(s.name)) await this.awaitHealthy(s, state, opts.timeoutSeconds);
@@ -272,7 +277,7 @@ export class Lab {
     const run = this.paths.run(s.name);
     mkdirSync(data, { recursive: true });
     mkdirSync(run, { recursive: true });
-    mkdirSync(this.paths.log('x').replace(/x\.log$/, ''), { recursive: true });
+    mkdirSync(dirname(this.paths.log(s.name)), { recursive: true });
     const ids = n.user ? userIds(n.user) : null;
     if (ids) {
       chownSync(data, ids.uid, ids.gid);
@@ -332,6 +337,35 @@ export class Lab {
       sut: isSut(s, this.budget),
     };
     this.log(`${s.name}: started pid ${pid}${limited ? ` in cgroup ${cg}` : ' (unlimited)'}`);
+  }
+
+  /** Runs a one-shot service (e.g. a seeder) inside its own cgroup and waits for it; a non-zero exit fails `up`. */
+  private async runOneshotService(profile: string, s: ServiceSpec, limited: boolean): Promise<void> {
+    const argv = await this.expand(s, s.native!.command);
+    const logFile = this.paths.log(s.name);
+    mkdirSync(dirname(logFile), { recursive: true });
+    this.log(`${s.name}: running ${argv.join(' ')}`);
+    const fd = openSync(logFile, 'a');
+    const t0 = Date.now();
+    try {
+      const stdio: StdioOptions = ['ignore', fd, fd];
+      const child = limited
+        ? (await this.spawnInCgroup(profile, s.name, argv, { stdio })).child
+        : spawn(argv[0]!, argv.slice(1), { env: this.serviceEnv(s), cwd: this.paths.root, stdio });
+      const code = await new Promise<number | null>((resolve, reject) => {
+        child.once('error', (e) => reject(new LabError(`${s.name}: cannot run ${argv[0]}: ${e.message}`)));
+        child.once('exit', (c) => resolve(c));
+      });
+      if (code !== 0) {
+        throw new LabError(
+          `${s.name}: exited ${code}. Last log lines (${logFile}):\n${tailFile(logFile, 30)}`,
+        );
+      }
+      this.log(`${s.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } finally {
+      closeSync(fd);
+      if (limited) await this.releaseOneshot(profile, s.name);
+    }
   }
 
   private async healthy(s: ServiceSpec): Promise<boolean> {
@@ -505,7 +539,7 @@ export class Lab {
     profile: string,
     service: string,
     argv: string[],
-    opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: 'inherit' | 'pipe' | 'ignore' } = {},
+    opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions } = {},
   ): Promise<{ child: ReturnType<typeof spawn>; cgroup: string | null }> {
     const spec = this.compose.services.get(service);
     if (!spec?.profiles.includes(profile)) throw new LabError(`no service ${service} in profile ${profile}`);

@@ -105,6 +105,6 @@ export function readConfig(name: ProcessName, env: NodeJS.ProcessEnv = process.e
       locks,
       serverSelectionTimeoutMs: intVar(env, 'MONGO_SERVER_SELECTION_TIMEOUT_MS', 5000, 100, 600_000),
     },
-    insertBatch: intVar(env, 'SEED_BATCH', 10_000, 100, 100_000),
+    insertBatch: intVar(env, 'SEED_BATCH', 2000, 100, 100_000),
   };
 }

@@ -1,0 +1,207 @@
+import { timingSafeEqual } from 'node:crypto';
+import { ContractError, errors, JSON_CONTENT_TYPE, MESSAGES, matchRoute, splitTarget } from '@lab/contract';
+import { serverTiming } from '@lab/contract/metrics';
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { type ProcessConfig, type ServiceName, TARGET } from '../lib/config.js';
+import { createApp, errorReply, rawQuery, type ServerParts } from '../lib/http.js';
+import {
+  categoryPageSchema,
+  homeSchema,
+  productDetailSchema,
+  response200,
+  searchResultSchema,
+} from '../lib/schemas.js';
+import { Hops, makeUpstreams, type Upstream, upstreamHistogram } from '../lib/upstream.js';
+import { type Page, Pages } from './pages.js';
+import { httpPorts } from './ports.js';
+
+const SERVICE_NAMES: readonly ServiceName[] = ['catalog', 'pricing', 'inventory', 'reviews', 'orders'];
+const HEALTHY = JSON.stringify({ status: 'ok', target: TARGET });
+
+interface BffRoute {
+  method: 'GET' | 'POST';
+  url: string;
+  template: string;
+  schema?: FastifySchema;
+  /** POST routes whose body the contract ignores: their content-type is not looked at. */
+  ignoreBody?: boolean;
+  run: (request: FastifyRequest, hops: Hops) => Promise<Page>;
+}
+
+export interface Bff extends ServerParts {
+  upstreams: Record<ServiceName, Upstream>;
+  close(): Promise<void>;
+}
+
+function send(reply: FastifyReply, page: Page, hops: Hops): FastifyReply {
+  reply.header('server-timing', serverTiming(reply.elapsedTime) + hops.header());
+  reply.code(page.status);
+  if (page.status === 204) return reply.send();
+  reply.type(JSON_CONTENT_TYPE);
+  if (page.text !== undefined) return reply.send(page.text);
+  // 200 bodies go through the route's response schema (fast-json-stringify); errors are small strings.
+  return reply.send(page.status === 200 ? page.body : JSON.stringify(page.body));
+}
+
+/**
+ * The BFF: the whole contract on one port, composed from the five services over HTTP (one undici Pool per
+ * service). It owns no data. Routes are Fastify routes; composition lives in Pages (plain functions).
+ */
+export function createBff(cfg: ProcessConfig): Bff {
+  const parts = createApp(cfg, { bodyLimit: 64 * 1024, errorHandler: false });
+  const { app, metrics } = parts;
+  const histogram = upstreamHistogram(metrics.registry, 'bff_upstream_duration_seconds');
+  const upstreams = makeUpstreams(SERVICE_NAMES, cfg.urls, cfg.upstream, histogram);
+  const pages = new Pages(httpPorts(upstreams));
+  const token = Buffer.from(cfg.lab.adminToken);
+
+  // Bodies are read as text and validated by the contract's own parser (content-type, JSON, fields), so a
+  // 400 is byte-identical to every other target's.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  // find-my-way decodes percent-encoded characters in static segments (/api/hom%65 is /api/home to it); the
+  // contract matches static segments literally. Only paths with a "%" need the contract's matcher.
+  app.addHook('onRequest', (request, reply, done) => {
+    const { path } = splitTarget(request.url);
+    if (path.includes('%') && !matchRoute(request.method, path)) {
+      send(reply, { status: 404, body: errors.routeNotFound().body }, new Hops());
+      return;
+    }
+    done();
+  });
+
+  const param = (r: FastifyRequest, name: string) => (r.params as Record<string, string>)[name]!;
+  const routes: BffRoute[] = [
+    {
+      method: 'GET',
+      url: '/api/home',
+      template: '/api/home',
+      schema: response200(homeSchema),
+      run: (_r, h) => pages.home(h),
+    },
+    {
+      method: 'GET',
+      url: '/api/categories/:slug/products',
+      template: '/api/categories/{slug}/products',
+      schema: response200(categoryPageSchema),
+      run: (r, h) => pages.categoryProducts(param(r, 'slug'), rawQuery(r.url), h),
+    },
+    {
+      method: 'GET',
+      url: '/api/products/:id',
+      template: '/api/products/{id}',
+      schema: response200(productDetailSchema),
+      run: (r, h) => pages.product(param(r, 'id'), h),
+    },
+    {
+      method: 'GET',
+      url: '/api/search',
+      template: '/api/search',
+      schema: response200(searchResultSchema),
+      run: (r, h) => pages.search(rawQuery(r.url), h),
+    },
+    {
+      method: 'POST',
+      url: '/api/carts',
+      template: '/api/carts',
+      ignoreBody: true,
+      run: (_r, h) => pages.createCart(h),
+    },
+    {
+      method: 'GET',
+      url: '/api/carts/:id',
+      template: '/api/carts/{id}',
+      run: (r, h) => pages.getCart(param(r, 'id'), h),
+    },
+    {
+      method: 'POST',
+      url: '/api/carts/:id/items',
+      template: '/api/carts/{id}/items',
+      run: (r, h) =>
+        pages.addItem(param(r, 'id'), r.headers['content-type'], typeof r.body === 'string' ? r.body : '', h),
+    },
+    {
+      method: 'POST',
+      url: '/api/carts/:id/checkout',
+      template: '/api/carts/{id}/checkout',
+      ignoreBody: true,
+      run: (r, h) => pages.checkout(param(r, 'id'), h),
+    },
+    {
+      method: 'POST',
+      url: '/api/admin/reset',
+      template: '/api/admin/reset',
+      ignoreBody: true,
+      run: async (r, h) => {
+        const given = r.headers['x-lab-token'];
+        const b = typeof given === 'string' ? Buffer.from(given) : null;
+        if (!b || b.length !== token.length || !timingSafeEqual(b, token)) {
+          return { status: 401, body: errors.unauthorized().body };
+        }
+        return pages.reset(cfg.lab.adminToken, h);
+      },
+    },
+  ];
+
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      config: { route: route.template },
+      ...(route.schema ? { schema: route.schema } : {}),
+      ...(route.ignoreBody
+        ? {
+            // The contract ignores these bodies: drop the content-type so that no parser (and no 415) applies.
+            onRequest: (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+              delete request.raw.headers['content-type'];
+              done();
+            },
+          }
+        : {}),
+      handler: async (request, reply) => {
+        // One deadline for the whole page: every upstream call made for it shares it.
+        const hops = new Hops(performance.now() - reply.elapsedTime + cfg.upstream.timeoutMs);
+        try {
+          return send(reply, await route.run(request, hops), hops);
+        } catch (e) {
+          return send(reply, errorPage(cfg, e, request), hops);
+        }
+      },
+    });
+  }
+
+  app.get('/health', { config: { route: '/health' } }, async (_request, reply) => {
+    const hops = new Hops();
+    try {
+      await Promise.all(
+        SERVICE_NAMES.map(async (s) => {
+          const r = await upstreams[s].call('/health', { hops });
+          if (r.status !== 200) throw new ContractError(errors.serviceUnavailable(s));
+        }),
+      );
+      return send(reply, { status: 200, text: HEALTHY }, hops);
+    } catch (e) {
+      return send(reply, errorPage(cfg, e, _request), hops);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => send(reply, errorPage(cfg, error, request), new Hops()));
+
+  return {
+    ...parts,
+    upstreams,
+    close: async () => {
+      await Promise.all(SERVICE_NAMES.map((s) => upstreams[s].close()));
+    },
+  };
+}
+
+function errorPage(cfg: ProcessConfig, e: unknown, request: FastifyRequest): Page {
+  // An unparseable content-type header on the add-item route: the contract's content-type 400.
+  if ((e as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { status: 400, body: errors.badRequest(MESSAGES.contentType).body };
+  }
+  const r = errorReply(cfg, e, request);
+  return { status: r.status, body: r.body };
+}

@@ -1,0 +1,243 @@
+// Test harness: a FerretDB (SQLite backend, temp dir, free loopback port) and the six processes of the target on
+// free ports, started from scratch and stopped at the end. Set MICRO_TEST_MONGO_URL to run against a real
+// MongoDB instead of FerretDB.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const TOKEN = 'micro-test-token';
+export const PROCESSES = ['catalog', 'pricing', 'inventory', 'reviews', 'orders', 'bff'] as const;
+export type ProcName = (typeof PROCESSES)[number];
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  output: string[];
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
+  stop(): Promise<void>;
+}
+
+export function spawnProc(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Proc {
+  const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const keep = (b: Buffer) => {
+    output.push(b.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    name,
+    child,
+    output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+    },
+  };
+}
+
+export function ferretBinary(): string {
+  const bin = process.env['FERRETDB_BIN'] || join(REPO_ROOT, '.lab/tools/ferretdb/v1.24.1/ferretdb');
+  if (!existsSync(bin)) throw new Error(`FerretDB not found at ${bin} (set FERRETDB_BIN)`);
+  return bin;
+}
+
+export interface Database {
+  url: string;
+  description: string;
+  stop(): Promise<void>;
+}
+
+/** FerretDB v1 with its embedded SQLite backend in a fresh temp dir (or MICRO_TEST_MONGO_URL when set). */
+export async function startDatabase(): Promise<Database> {
+  const given = process.env['MICRO_TEST_MONGO_URL'];
+  if (given) return { url: given, description: `MongoDB at ${given}`, stop: async () => {} };
+  const dir = mkdtempSync(join(tmpdir(), 'micro-ferret-'));
+  const port = await freePort();
+  const proc = spawnProc(
+    'ferretdb',
+    ferretBinary(),
+    [
+      `--listen-addr=127.0.0.1:${port}`,
+      '--handler=sqlite',
+      // WAL with synchronous=NORMAL: no fsync per commit, like mongod's default write concern (j: false).
+      `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
+      `--state-dir=${dir}`,
+      '--debug-addr=-',
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { ...process.env },
+    dir,
+  );
+  const url = `mongodb://127.0.0.1:${port}`;
+  await waitForPort(port, 20_000, proc);
+  return {
+    url,
+    description: `FerretDB v1.24.1 (SQLite) on ${url}`,
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForPort(port: number, ms: number, proc: Proc): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited: ${proc.output.join('')}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${proc.name} did not listen on ${port} within ${ms} ms`);
+}
+
+export async function waitHealthy(url: string, ms: number, proc?: Proc): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last = '';
+  while (Date.now() < deadline) {
+    if (proc && proc.child.exitCode !== null) {
+      throw new Error(
+        `${proc.name} exited with ${proc.child.exitCode}: ${proc.output.join('').slice(-2000)}`,
+      );
+    }
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return;
+      last = `${r.status} ${await r.text()}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await sleep(150);
+  }
+  throw new Error(
+    `${url} not healthy within ${ms} ms (last: ${last}) ${proc ? proc.output.join('').slice(-2000) : ''}`,
+  );
+}
+
+export interface Stack {
+  db: Database;
+  ports: Record<ProcName, number>;
+  procs: Record<ProcName, Proc>;
+  bffUrl: string;
+  env: NodeJS.ProcessEnv;
+  url(name: ProcName): string;
+  /** Starts one more process of the target with extra env (e.g. a second BFF against a stub). */
+  spawn(name: ProcName, port: number, extra?: NodeJS.ProcessEnv): Proc;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  seed?: number;
+  scale?: number;
+  env?: NodeJS.ProcessEnv;
+  healthTimeoutMs?: number;
+}
+
+/** The whole target from scratch: database, five services (seeding in parallel), then the BFF. */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const db = await startDatabase();
+  const ports = {} as Record<ProcName, number>;
+  for (const p of PROCESSES) ports[p] = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LAB_SEED: String(opts.seed ?? 42),
+    LAB_SCALE: String(opts.scale ?? 1),
+    LAB_ADMIN_TOKEN: TOKEN,
+    LAB_CPUS: '1',
+    LOG_LEVEL: 'warn',
+    MONGO_URL: db.url,
+    CATALOG_URL: `http://127.0.0.1:${ports.catalog}`,
+    PRICING_URL: `http://127.0.0.1:${ports.pricing}`,
+    INVENTORY_URL: `http://127.0.0.1:${ports.inventory}`,
+    REVIEWS_URL: `http://127.0.0.1:${ports.reviews}`,
+    ORDERS_URL: `http://127.0.0.1:${ports.orders}`,
+    ...opts.env,
+  };
+  const procs = {} as Record<ProcName, Proc>;
+  const spawnOne = (name: ProcName, port: number, extra: NodeJS.ProcessEnv = {}) =>
+    spawnProc(
+      name,
+      process.execPath,
+      [join(PACKAGE_ROOT, `dist/src/${name}.js`)],
+      { ...env, PORT: String(port), ...extra },
+      REPO_ROOT,
+    );
+  const stack: Stack = {
+    db,
+    ports,
+    procs,
+    bffUrl: `http://127.0.0.1:${ports.bff}`,
+    env,
+    url: (name) => `http://127.0.0.1:${ports[name]}`,
+    spawn: spawnOne,
+    async stop() {
+      await Promise.all(Object.values(procs).map((p) => p.stop()));
+      await db.stop();
+    },
+  };
+  try {
+    const timeout = opts.healthTimeoutMs ?? 120_000;
+    for (const name of PROCESSES) {
+      if (name === 'bff') continue;
+      procs[name] = spawnOne(name, ports[name]);
+    }
+    await Promise.all(
+      PROCESSES.filter((n) => n !== 'bff').map((n) =>
+        waitHealthy(`${stack.url(n)}/health`, timeout, procs[n]),
+      ),
+    );
+    procs.bff = spawnOne('bff', ports.bff);
+    await waitHealthy(`${stack.bffUrl}/health`, timeout, procs.bff);
+    return stack;
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+}

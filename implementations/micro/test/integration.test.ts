@@ -1,0 +1,155 @@
+// The whole target from scratch (FerretDB with SQLite in a temp dir, five services, the BFF, all on free
+// loopback ports): the contract's verify suite must pass (including 50 concurrent checkouts against 5 units),
+// then saga checks of our own, then the stock ledger must show no leaked reservation.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { generateDataset } from '@lab/contract';
+import { verifyTarget } from '@lab/runner';
+import { PROCESSES, type Stack, startStack, TOKEN, waitHealthy } from './harness.js';
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function post(base: string, path: string, body?: unknown) {
+  const r = await fetch(base + path, {
+    method: 'POST',
+    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+async function cartWith(base: string, lines: [number, number][]): Promise<string> {
+  const c = await post(base, '/api/carts');
+  assert.equal(c.status, 201, c.text);
+  const id = (JSON.parse(c.text) as { id: string }).id;
+  for (const [productId, quantity] of lines) {
+    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
+    assert.equal(r.status, 200, r.text);
+  }
+  return id;
+}
+
+async function available(base: string, id: number): Promise<number> {
+  const r = await fetch(`${base}/api/products/${id}`);
+  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
+}
+
+interface Audit {
+  states: Record<string, number>;
+  products: number;
+  mismatches: unknown[];
+}
+
+describe('micro: the whole stack on FerretDB', { timeout: 900_000 }, () => {
+  let stack: Stack;
+
+  before(async () => {
+    // FerretDB v1 scans collections for most queries: generous deadlines keep this a correctness test.
+    stack = await startStack({ env: { UPSTREAM_TIMEOUT_MS: '30000' } });
+  });
+
+  after(async () => {
+    await stack?.stop();
+  });
+
+  it('passes the verify suite', async () => {
+    const report = await verifyTarget({ baseUrl: stack.bffUrl, adminToken: TOKEN, timeoutMs: 60_000 });
+    const failed = report.checks.filter((c) => !c.pass);
+    assert.ok(
+      report.ok,
+      `${failed.length} of ${report.total} checks failed:\n` +
+        failed.map((c) => `[${c.group}] ${c.name}: ${c.request}: ${c.detail}`).join('\n'),
+    );
+    assert.equal(report.target, 'micro');
+  });
+
+  it('checks out one cart exactly once under concurrency (409 already_checked_out)', async () => {
+    const base = stack.bffUrl;
+    const id = await cartWith(base, [[3, 1]]);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => post(base, `/api/carts/${id}/checkout`)),
+    );
+    assert.equal(results.filter((r) => r.status === 201).length, 1, JSON.stringify(results));
+    const conflicts = results.filter((r) => r.status === 409 && r.text.includes('"already_checked_out"'));
+    assert.equal(conflicts.length, 9, JSON.stringify(results));
+  });
+
+  it('is all-or-nothing for multi-line carts under concurrency, and leaks no reservation', async () => {
+    const base = stack.bffUrl;
+    const stock = generateDataset({ seed: 42, scale: 1 }).inventory;
+    const plenty = stock.find((i) => i.available >= 40)!.productId;
+    const scarce = stock.find((i) => i.available >= 10 && i.productId !== plenty)!.productId;
+    // Bring the scarce product down to 3 units.
+    const left = 3;
+    const before = await available(base, scarce);
+    if (before > left) {
+      const drain = await cartWith(base, [[scarce, before - left]]);
+      assert.equal((await post(base, `/api/carts/${drain}/checkout`)).status, 201);
+    }
+    const plentyBefore = await available(base, plenty);
+    assert.ok(plentyBefore >= 20, `product ${plenty} has ${plentyBefore} units`);
+    const carts: string[] = [];
+    for (let i = 0; i < 20; i++)
+      carts.push(
+        await cartWith(base, [
+          [plenty, 1],
+          [scarce, 1],
+        ]),
+      );
+    const results = await Promise.all(carts.map((id) => post(base, `/api/carts/${id}/checkout`)));
+    const ok = results.filter((r) => r.status === 201).length;
+    const short = results.filter((r) => r.status === 409 && r.text.includes(`"productId":${scarce}`)).length;
+    assert.equal(ok, left, JSON.stringify(results.map((r) => r.status)));
+    assert.equal(ok + short, 20, JSON.stringify(results.filter((r) => r.status !== 201)));
+    assert.equal(await available(base, scarce), 0);
+    assert.equal(await available(base, plenty), plentyBefore - ok, 'compensation gave every unit back');
+
+    const audit = (await (await fetch(`${stack.url('inventory')}/reservations/audit`)).json()) as Audit;
+    assert.deepEqual(audit.mismatches, [], JSON.stringify(audit));
+    assert.equal(audit.states['pending'], 0, JSON.stringify(audit));
+    assert.equal(audit.states['reserved'], 0, JSON.stringify(audit));
+    assert.equal(audit.states['cancelled'], 0, JSON.stringify(audit));
+    assert.ok((audit.states['committed'] ?? 0) >= ok + 1, JSON.stringify(audit));
+  });
+
+  it('sends server-timing with one entry per upstream hop', async () => {
+    const r = await fetch(`${stack.bffUrl}/api/products/5`);
+    assert.equal(r.status, 200);
+    const st = r.headers.get('server-timing') ?? '';
+    for (const s of ['app', 'catalog', 'pricing', 'inventory', 'reviews']) {
+      assert.match(st, new RegExp(`(^|, )${s};dur=\\d+\\.\\d+`), st);
+    }
+  });
+
+  it('serves /health and /metrics on every process', async () => {
+    for (const name of PROCESSES) {
+      const h = await fetch(`${stack.url(name)}/health`);
+      assert.equal(h.status, 200, name);
+      const m = await fetch(`${stack.url(name)}/metrics`);
+      assert.equal(m.status, 200, name);
+      const text = await m.text();
+      assert.match(text, /http_requests_total\{[^}]*target="micro"[^}]*\}|target="micro"/, name);
+      assert.match(text, new RegExp(`service="${name}"`), name);
+    }
+    const bff = await (await fetch(`${stack.bffUrl}/metrics`)).text();
+    assert.match(bff, /bff_upstream_duration_seconds_bucket\{[^}]*service="catalog"/);
+  });
+
+  it('restarts a service on its seeded database without re-seeding it', async () => {
+    await stack.procs.catalog.stop();
+    stack.procs.catalog = stack.spawn('catalog', stack.ports.catalog);
+    await waitHealthy(`${stack.url('catalog')}/health`, 60_000, stack.procs.catalog);
+    assert.match(stack.procs.catalog.output.join(''), /already seeded/);
+    const home = await fetch(`${stack.bffUrl}/api/home`);
+    assert.equal(home.status, 200);
+  });
+
+  it('restores stock and forgets reservations on reset', async () => {
+    const r = await fetch(`${stack.bffUrl}/api/admin/reset`, {
+      method: 'POST',
+      headers: { 'x-lab-token': TOKEN },
+    });
+    assert.equal(r.status, 204);
+    const audit = (await (await fetch(`${stack.url('inventory')}/reservations/audit`)).json()) as Audit;
+    assert.equal(audit.products, 0, JSON.stringify(audit));
+  });
+});
