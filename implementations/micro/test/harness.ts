@@ -2,11 +2,12 @@
 // free ports, started from scratch and stopped at the end. Set MICRO_TEST_MONGO_URL to run against a real
 // MongoDB instead of FerretDB.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findTool, LabPaths } from '@lab/runner';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -70,11 +71,18 @@ export function spawnProc(
   };
 }
 
+/** FERRETDB_BIN, else the FerretDB the lab's bootstrap installed (`./lab doctor --install`). */
 export function ferretBinary(): string {
-  const bin = process.env['FERRETDB_BIN'] || join(REPO_ROOT, '.lab/tools/ferretdb/v1.24.1/ferretdb');
-  if (!existsSync(bin)) throw new Error(`FerretDB not found at ${bin} (set FERRETDB_BIN)`);
-  return bin;
+  const found = findTool('ferretdb', {
+    paths: new LabPaths(REPO_ROOT),
+    env: process.env,
+    log: () => undefined,
+  });
+  if (!found) throw new Error('FerretDB not found: run ./lab doctor --install (or set FERRETDB_BIN)');
+  ferretVersion = found.version ?? 'unknown version';
+  return found.path;
 }
+let ferretVersion = 'unknown version';
 
 export interface Database {
   url: string;
@@ -108,7 +116,7 @@ export async function startDatabase(): Promise<Database> {
   await waitForPort(port, 20_000, proc);
   return {
     url,
-    description: `FerretDB v1.24.1 (SQLite) on ${url}`,
+    description: `FerretDB ${ferretVersion} (SQLite) on ${url}`,
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
