@@ -28,7 +28,10 @@ test('every error the contract package can build is valid against the Error sche
 
 test('the validator rejects what the spec forbids', () => {
   assert.notDeepEqual(spec.validateSchema('Error', { error: { code: 'teapot', message: 'x' } }), []);
-  assert.notDeepEqual(spec.validateSchema('Error', { error: { code: 'not_found', message: 'x', extra: 1 } }), []);
+  assert.notDeepEqual(
+    spec.validateSchema('Error', { error: { code: 'not_found', message: 'x', extra: 1 } }),
+    [],
+  );
   assert.deepEqual(spec.validateResponse('/api/home', 'GET', 500, {}), [
     'the spec documents no 500 response for GET /api/home',
   ]);

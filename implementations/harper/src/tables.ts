@@ -1,4 +1,4 @@
-import type { Sort } from '@lab/contract';
+import type { ReviewRow, Sort } from '@lab/contract';
 import { SORT_ATTRIBUTE } from './keys.js';
 
 // Typed access to the tables declared in schema.graphql (Harper's default database, the `tables` global).
@@ -52,14 +52,8 @@ export interface InventoryRecord {
   initial: number;
 }
 
-export interface ReviewRecord {
-  id: number;
-  productId: number;
-  rating: number;
-  title: string;
-  body: string;
-  author: string;
-  createdAt: string;
+/** A review row as the dataset has it, plus its composite sort key. */
+export interface ReviewRecord extends ReviewRow {
   productOrder: string;
 }
 

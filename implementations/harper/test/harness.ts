@@ -2,25 +2,15 @@
 // private temp data dir on free loopback ports, and inspects what the process listens on.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@lab/runner';
+
+export { freePort };
 
 export const START_SCRIPT = fileURLToPath(new URL('../../bin/start-harper.sh', import.meta.url));
 export const ADMIN_USER = 'lab-test-admin';
 export const ADMIN_PASSWORD = 'lab-test-password-123';
 export const TOKEN = 'lab-test-token-123';
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Harper {
   child: ChildProcess;

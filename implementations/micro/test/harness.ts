@@ -3,29 +3,18 @@
 // MongoDB instead of FerretDB.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findTool, LabPaths } from '@lab/runner';
+import { findTool, freePort, LabPaths } from '@lab/runner';
+
+export { freePort };
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const TOKEN = 'micro-test-token';
 export const PROCESSES = ['catalog', 'pricing', 'inventory', 'reviews', 'orders', 'bff'] as const;
 export type ProcName = (typeof PROCESSES)[number];
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,7 +6,6 @@
 //   usage: npm run bench:ferretdb -- [--docs 10000] [--reads 2000] [--updates 1000]
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { LabPaths } from '../lab/paths.js';
 import { ensureTool, type ToolContext } from '../lab/tools.js';
 import { repoRoot } from '../lib/env-file.js';
 import { describeMachine, machineInfo } from '../lib/machine.js';
+import { freePort } from '../lib/net.js';
 
 interface BackendResult {
   backend: 'sqlite' | 'postgresql';
@@ -50,15 +50,6 @@ const ctx: ToolContext = {
 };
 const started: ChildProcess[] = [];
 const temp = mkdtempSync(join(tmpdir(), 'lab-ferretdb-bench-'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

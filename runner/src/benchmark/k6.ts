@@ -1,12 +1,7 @@
-/**
- * One k6 process: pinned to LAB_LOADGEN_CPUSET in its own cgroup (Lab.spawnInCgroup('loadgen', 'k6', ...)) so
- * its CPU can be read back; live counters polled from k6's REST API for the progress line; the summary written
- * by the scenario's handleSummary to LAB_SUMMARY.
- */
-import { createServer } from 'node:net';
 import { parseCpuset } from '../lab/budget.js';
 import type { Lab } from '../lab/launcher.js';
 import { isAlive } from '../lab/launcher.js';
+import { freePort } from '../lib/net.js';
 import { tryReadJson } from './files.js';
 import type { LoadgenResources } from './resources.js';
 import type { SloResult, StepMetrics } from './types.js';
@@ -32,18 +27,6 @@ export interface K6Summary {
   metrics: Record<string, { type: string; values: Record<string, number> }>;
   state?: { testRunDurationMs?: number };
   [k: string]: unknown;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function poll(port: number): Promise<Live | null> {

@@ -1,4 +1,4 @@
-import { ContractError, errors, type Sort } from '@lab/contract';
+import { ContractError, errors, type Review, type Sort } from '@lab/contract';
 import type { ServiceName } from '../lib/config.js';
 import type { Hops, Upstream, UpstreamResponse } from '../lib/upstream.js';
 
@@ -35,15 +35,7 @@ export interface RatingView {
   sum: number;
 }
 
-export interface ReviewView {
-  id: number;
-  productId: number;
-  rating: number;
-  title: string;
-  body: string;
-  author: string;
-  createdAt: string;
-}
+export type ReviewView = Review;
 
 export interface CatalogPort {
   home(h: Hops): Promise<{ categories: CategoryView[]; featured: ListingRow[] }>;

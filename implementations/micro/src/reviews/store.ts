@@ -1,4 +1,10 @@
-import { compareReviewsNewestFirst, type Dataset, PRODUCT_PAGE_REVIEWS, type ReviewRow } from '@lab/contract';
+import {
+  compareReviewsNewestFirst,
+  type Dataset,
+  PRODUCT_PAGE_REVIEWS,
+  type Review,
+  type ReviewRow,
+} from '@lab/contract';
 import type { Collection, Db } from 'mongodb';
 import { ensureIndexes, insertInBatches } from '../lib/mongo.js';
 import { align } from '../lib/params.js';
@@ -13,15 +19,8 @@ export interface ReviewDoc {
   createdAt: string;
 }
 
-export interface ReviewView {
-  id: number;
-  productId: number;
-  rating: number;
-  title: string;
-  body: string;
-  author: string;
-  createdAt: string;
-}
+/** What the reviews service returns per review: exactly the contract's Review. */
+export type ReviewView = Review;
 
 /**
  * Read models owned by reviews, one document per product, built at seed time (the contract has no review
