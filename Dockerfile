@@ -11,6 +11,7 @@ COPY implementations/reference/package.json implementations/reference/
 COPY implementations/harper/package.json implementations/harper/
 COPY implementations/micro/package.json implementations/micro/
 COPY implementations/mono/package.json implementations/mono/
+COPY implementations/web/package.json implementations/web/
 COPY runner/package.json runner/
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -12,6 +12,7 @@ import {
   parseSearchQuery,
 } from '@lab/contract';
 import { serverTiming } from '@lab/contract/metrics';
+import { CORS_HEADERS, preflight, type WebResponse, webAsset } from '@lab/web';
 import { addItem, checkout, createCart, getCart, type Outcome } from './carts.js';
 import { categoryPage, home, productDetail, search } from './catalog.js';
 import { Db } from './db.js';
@@ -41,9 +42,15 @@ function json(status: number, body: string, started: number, dbMs?: number): Har
     headers: {
       'content-type': JSON_CONTENT_TYPE,
       'server-timing': serverTiming(performance.now() - started, dbMs),
+      ...CORS_HEADERS,
     },
     body,
   };
+}
+
+/** The storefront's files and CORS preflights (@lab/web): complete answers, precomputed. */
+function web(w: WebResponse): HarperResponse {
+  return w.body === undefined ? { status: w.status, headers: w.headers } : w;
 }
 
 function fail(e: ApiError, started: number, dbMs?: number): HarperResponse {
@@ -96,7 +103,11 @@ export function createListener(options: AppOptions): HarperHttpListener {
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q + 1);
     const m = matchRoute(request.method, path);
-    if (!m) return ['unmatched', json(404, NOT_FOUND, started)];
+    if (!m) {
+      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's 404.
+      const w = webAsset(request.method, path) ?? preflight(request.method, path);
+      return ['unmatched', w ? web(w) : json(404, NOT_FOUND, started)];
+    }
     const template = m.route.template;
     request.handlerPath = template;
     const name = m.route.name;
@@ -171,7 +182,10 @@ export function createListener(options: AppOptions): HarperHttpListener {
         const dbMs = performance.now() - t0;
         return [
           template,
-          { status: 204, headers: { 'server-timing': serverTiming(performance.now() - started, dbMs) } },
+          {
+            status: 204,
+            headers: { 'server-timing': serverTiming(performance.now() - started, dbMs), ...CORS_HEADERS },
+          },
         ];
       }
     }

@@ -12,6 +12,7 @@ import {
   splitTarget,
 } from '@lab/contract';
 import { type HttpMetrics, serverTiming } from '@lab/contract/metrics';
+import { CORS_HEADERS, preflight, webAsset } from '@lab/web';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { log, TARGET } from './config.js';
 import { DbTimer, type Store } from './store.js';
@@ -88,7 +89,18 @@ export function createApp({ store, metrics, metricsText, adminToken }: AppOption
     res.on('finish', () => {
       metrics.observe(l.route, req.method, res.statusCode, Number(process.hrtime.bigint() - l.started) / 1e9);
     });
-    const m = matchRoute(req.method, splitTarget(req.url).path);
+    const path = splitTarget(req.url).path;
+    const m = matchRoute(req.method, path);
+    if (!m) {
+      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's 404.
+      const w = webAsset(req.method, path) ?? preflight(req.method, path);
+      if (w) {
+        res.writeHead(w.status, w.headers);
+        res.end(w.body);
+        return;
+      }
+    }
+    for (const k in CORS_HEADERS) res.setHeader(k, CORS_HEADERS[k]!);
     if (!m) {
       const e = errors.routeNotFound();
       send(res, e.status, e.body);

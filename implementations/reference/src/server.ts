@@ -12,6 +12,7 @@ import {
   splitTarget,
 } from '@lab/contract';
 import { HttpMetrics, serverTiming } from '@lab/contract/metrics';
+import { CORS_HEADERS, preflight, type WebResponse, webAsset } from '@lab/web';
 import { Views } from './views.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -25,13 +26,19 @@ export interface ReferenceServer {
 
 function send(res: ServerResponse, status: number, body: string | Buffer | undefined, started: bigint): void {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const headers: Record<string, string | number> = { 'server-timing': serverTiming(ms) };
+  const headers: Record<string, string | number> = { 'server-timing': serverTiming(ms), ...CORS_HEADERS };
   if (body !== undefined) {
     headers['content-type'] = JSON_CONTENT_TYPE;
     headers['content-length'] = Buffer.byteLength(body);
   }
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/** The storefront's files and CORS preflights (@lab/web): complete answers, precomputed. */
+function sendWeb(res: ServerResponse, w: WebResponse): void {
+  res.writeHead(w.status, w.headers);
+  res.end(w.body);
 }
 
 function sendOracle(res: ServerResponse, r: OracleResponse, started: bigint): void {
@@ -70,7 +77,10 @@ export function createReferenceServer(oracle: Oracle): ReferenceServer {
     const { path, query } = splitTarget(req.url ?? '/');
     const m = matchRoute(method, path);
     if (!m) {
-      send(res, 404, NOT_FOUND_BODY, started);
+      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's 404.
+      const w = webAsset(method, path) ?? preflight(method, path);
+      if (w) sendWeb(res, w);
+      else send(res, 404, NOT_FOUND_BODY, started);
       return 'unmatched';
     }
     const route = m.route;

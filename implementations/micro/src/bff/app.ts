@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { ContractError, errors, JSON_CONTENT_TYPE, MESSAGES, matchRoute, splitTarget } from '@lab/contract';
 import { serverTiming } from '@lab/contract/metrics';
+import { CORS_HEADERS, preflight, type WebResponse, webAsset, webPaths } from '@lab/web';
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { type ProcessConfig, type ServiceName, TARGET } from '../lib/config.js';
 import { createApp, errorReply, rawQuery, type ServerParts } from '../lib/http.js';
@@ -63,6 +64,8 @@ export function createBff(cfg: ProcessConfig): Bff {
   // find-my-way decodes percent-encoded characters in static segments (/api/hom%65 is /api/home to it); the
   // contract matches static segments literally. Only paths with a "%" need the contract's matcher.
   app.addHook('onRequest', (request, reply, done) => {
+    // The storefront's cross-origin calls (@lab/web): every BFF answer allows any origin and exposes server-timing.
+    reply.headers(CORS_HEADERS);
     const { path } = splitTarget(request.url);
     if (path.includes('%') && !matchRoute(request.method, path)) {
       send(reply, { status: 404, body: errors.routeNotFound().body }, new Hops());
@@ -187,6 +190,23 @@ export function createBff(cfg: ProcessConfig): Bff {
   });
 
   app.setErrorHandler((error, request, reply) => send(reply, errorPage(cfg, error, request), new Hops()));
+
+  // The storefront (@lab/web): GET/HEAD of / and of each built file, as routes of their own (the API routes are
+  // untouched); OPTIONS on a contract path is a CORS preflight, any other OPTIONS the contract's 404.
+  const sendWeb = (reply: FastifyReply, w: WebResponse) =>
+    reply.code(w.status).headers(w.headers).send(w.body);
+  for (const path of webPaths()) {
+    app.route({
+      method: ['GET', 'HEAD'],
+      url: path,
+      handler: async (request, reply) => sendWeb(reply, webAsset(request.method, path)!),
+    });
+  }
+  app.options('/*', async (request, reply) => {
+    const w = preflight('OPTIONS', splitTarget(request.url).path);
+    if (w) return sendWeb(reply, w);
+    return send(reply, { status: 404, body: errors.routeNotFound().body }, new Hops());
+  });
 
   return {
     ...parts,
