@@ -38,6 +38,7 @@ describe('verify suite against the reference server', () => {
       'concurrency',
       'reset',
       'unknown routes',
+      'ui & cors',
     ]) {
       assert.ok(groups.has(g), `group ${g} ran`);
     }

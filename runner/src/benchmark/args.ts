@@ -32,6 +32,8 @@ options:
   --run-id ID       name the run directory (default: <utc time>-<target>-<selector>)
   --results-dir D   where run directories go (default results/)
   --no-limits       run without cgroups where they are not writable (results marked unlimited)
+  --monitor         bring the monitoring profile up (Prometheus, cAdvisor; Grafana with Docker), stream k6 to
+                    Prometheus, and store every dashboard query's answer with each run (docs/monitoring.md)
   -h, --help        this text
 
 exit codes: 0 done · 1 a target failed verify, died, or k6 failed · 2 bad command line · 130 interrupted`;
@@ -53,6 +55,7 @@ export interface RunArgs {
   runId: string | null;
   resultsDir: string | null;
   noLimits: boolean;
+  monitor: boolean;
 }
 
 export type Command =
@@ -111,6 +114,7 @@ export function parseCommand(argv: string[]): Command {
         'run-id': { type: 'string' },
         'results-dir': { type: 'string' },
         'no-limits': { type: 'boolean' },
+        monitor: { type: 'boolean' },
         out: { type: 'string' },
         kind: { type: 'string' },
         title: { type: 'string' },
@@ -192,5 +196,6 @@ export function parseCommand(argv: string[]): Command {
     runId,
     resultsDir,
     noLimits: Boolean(v['no-limits']),
+    monitor: Boolean(v['monitor']),
   };
 }

@@ -8,6 +8,7 @@ import { Lab } from '../lab/launcher.js';
 import { ensureTool, type ToolContext } from '../lab/tools.js';
 import { repoRoot } from '../lib/env-file.js';
 import { machineInfo } from '../lib/machine.js';
+import { type Monitor, startMonitoring } from '../monitoring/monitor.js';
 import { type Command, parseCommand, type RunArgs, USAGE } from './args.js';
 import { readJson } from './files.js';
 import { gitInfo, targetComponents } from './manifest.js';
@@ -152,6 +153,7 @@ async function run(a: RunArgs): Promise<number> {
       mode,
       quick,
       noLimits,
+      ...(a.monitor ? { monitor: true } : {}),
     };
     manifest = {
       schema: SCHEMA_VERSION,
@@ -194,6 +196,21 @@ async function run(a: RunArgs): Promise<number> {
     };
   }
   mode = manifest.options.mode;
+  let monitor: Monitor | undefined;
+  if (manifest.options.monitor || a.monitor) {
+    manifest.options.monitor = true;
+    const m = await startMonitoring({
+      root,
+      compose,
+      mode,
+      noLimits: manifest.options.noLimits,
+      env,
+      runId: manifest.runId,
+      log,
+    });
+    monitor = m.monitor;
+    for (const [k, v] of Object.entries(m.versions)) manifest.versions[k] = v;
+  }
   const driver =
     mode === 'docker'
       ? new DockerDriver(root)
@@ -215,7 +232,14 @@ async function run(a: RunArgs): Promise<number> {
     dataFile,
     loadgenCpuset: lab.budget.loadgenCpuset,
     log,
+    ...(monitor ? { monitor } : {}),
   });
+  if (monitor)
+    err(
+      `monitoring stays up (Prometheus ${monitor.prom.url}${mode === 'docker' ? ', Grafana http://127.0.0.1:3300' : ''}): ` +
+        (mode === 'docker' ? 'docker compose --profile monitoring down' : './lab down monitoring') +
+        ' stops it',
+    );
   // A complete measurement of every target (`all`, not a smoke test) into results/ regenerates
   // docs/benchmark-results.md and its charts: the run's summaries, the report and the SVGs are then ready to commit
   // together. A narrower run leaves the published report alone (and says how to render one).

@@ -61,6 +61,8 @@ export interface K6Options {
   env: Record<string, string>;
   summaryFile: string;
   loadgenCpuset: string;
+  /** More `k6 run` arguments before the script (e.g. --monitor's remote-write output and tags). */
+  extraArgs?: string[];
   onLive?: (l: Live) => void;
   /** Receives a function that stops k6 (SIGINT: k6 stops and still writes its summary). */
   onStart?: (stop: (signal: NodeJS.Signals) => void) => void;
@@ -73,7 +75,16 @@ export async function runK6(o: K6Options): Promise<K6Run> {
   if (cg?.exists('lab/loadgen/k6') && cg.pids('lab/loadgen/k6').filter(isAlive).length === 0)
     await lab.releaseOneshot('loadgen', 'k6');
   const port = await freePort();
-  const argv = [o.k6, 'run', '--quiet', '--no-color', '--address', `127.0.0.1:${port}`, o.script];
+  const argv = [
+    o.k6,
+    'run',
+    '--quiet',
+    '--no-color',
+    '--address',
+    `127.0.0.1:${port}`,
+    ...(o.extraArgs ?? []),
+    o.script,
+  ];
   // k6 reads these through __ENV (it includes the process environment by default).
   const env: Record<string, string> = {
     ...o.env,

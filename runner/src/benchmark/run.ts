@@ -14,10 +14,16 @@ import { parseCpuset } from '../lab/budget.js';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
 import type { ToolInfo } from '../lab/tools.js';
+import {
+  type MonitoringFile,
+  monitoringFileName,
+  type RunMonitor,
+  renderMonitoringSummary,
+} from '../monitoring/monitor.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { runFileName, summarizeRun } from '../stats/aggregate.js';
 import { type VerifyReport, verifyTarget } from '../verify/verify.js';
-import { readJson, writeJsonAtomic } from './files.js';
+import { readJson, writeFileAtomic, writeJsonAtomic } from './files.js';
 import { extractMetrics, judgeSlo, runK6 } from './k6.js';
 import { durationSeconds, formatDuration, type PlannedScenario, type PlannedStep } from './plan.js';
 import { clock, Progress } from './progress.js';
@@ -49,6 +55,8 @@ export interface RunnerContext {
   progressOut?: (text: string) => void;
   /** Seams for tests (a fake k6, verify and HTTP); the defaults are the real ones. */
   hooks?: Partial<Hooks>;
+  /** --monitor: k6 streams to Prometheus, and each measured step's dashboard answers are stored beside it. */
+  monitor?: RunMonitor;
 }
 
 export interface Hooks {
@@ -229,16 +237,30 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               ...(step.rate !== null ? { LAB_RATE: String(step.rate) } : {}),
               LAB_DURATION: duration,
             });
+            // --monitor: remote write to Prometheus, tagged with what this k6 run is.
+            const streamed = (step: PlannedStep, phase: 'warmup' | 'measure') => {
+              if (!ctx.monitor) return { extraArgs: [] as string[], env: {} as Record<string, string> };
+              const m = ctx.monitor.k6({
+                target: t.name,
+                scenario: s.entry.profile.name,
+                step: step.label,
+                run: i,
+                phase,
+              });
+              return { extraArgs: m.args, env: m.env };
+            };
             if (warmup > 0 && !warmed.has(name)) {
               const step = s.steps[0]!;
               await hooks.reset(t.url, ctx.adminToken);
               progress.begin(`${name} · ${t.name} · warm-up (not counted)`, warmup);
               const file = join(dir, '.warmup.json');
+              const ws = streamed(step, 'warmup');
               const w = await hooks.runK6({
                 lab: ctx.lab,
                 k6: ctx.k6.path,
                 script: s.entry.file,
-                env: env(step, formatDuration(warmup)),
+                env: { ...env(step, formatDuration(warmup)), ...ws.env },
+                extraArgs: ws.extraArgs,
                 summaryFile: file,
                 loadgenCpuset: ctx.loadgenCpuset,
                 onLive: (l) => progress.onLive(l),
@@ -260,6 +282,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             const startedAt = new Date().toISOString();
             const steps: StepResult[] = [];
             const resources: StepResources[] = [];
+            const monitoring: MonitoringFile['steps'] = [];
             const k6: Record<string, unknown> = {};
             for (const step of s.steps) {
               check();
@@ -272,11 +295,14 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               const label = `${name} · ${t.name} · run ${i}/${o.runs}${s.steps.length > 1 ? ` · ${step.label}` : ''}`;
               progress.begin(label, step.seconds);
               const summaryFile = join(dir, `.k6-${String(i).padStart(2, '0')}-${step.label}.json`);
+              const ms = streamed(step, 'measure');
+              const k6Start = Date.now() / 1000;
               const r = await hooks.runK6({
                 lab: ctx.lab,
                 k6: ctx.k6.path,
                 script: s.entry.file,
-                env: env(step, step.duration),
+                env: { ...env(step, step.duration), ...ms.env },
+                extraArgs: ms.extraArgs,
                 summaryFile,
                 loadgenCpuset: ctx.loadgenCpuset,
                 onLive: (l) => progress.onLive(l),
@@ -285,6 +311,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
                 },
               });
               stopK6 = null;
+              const k6End = Date.now() / 1000;
               const peaks = tracker ? tracker.stop() : {};
               const after = driver.snapshot(t);
               const coresAfter = coreBusySeconds();
@@ -326,6 +353,21 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               );
               resources.push({ step: step.label, wallSeconds: testSeconds, sut, loadgen: r.loadgen, host });
               k6[step.label] = r.summary;
+              if (ctx.monitor) {
+                // Prometheus's answers for this step; a monitoring failure is recorded, never fatal to the run.
+                try {
+                  const p = {
+                    target: t.name,
+                    scenario: s.entry.profile.name,
+                    step: step.label,
+                    run: i,
+                    phase: 'measure' as const,
+                  };
+                  monitoring.push({ step: step.label, ...(await ctx.monitor.capture(p, k6Start, k6End)) });
+                } catch (e) {
+                  monitoring.push({ step: step.label, error: (e as Error).message });
+                }
+              }
               const errs = metrics.failedRequests + metrics.checksFailed;
               progress.end(
                 step.seconds + K6_OVERHEAD_SECONDS,
@@ -365,6 +407,10 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             };
             const res: ResourcesFile = { ...base, steps: resources };
             writeJsonAtomic(join(dir, runFileName(i, 'resources')), res);
+            if (ctx.monitor) {
+              const mon: MonitoringFile = { ...base, steps: monitoring };
+              writeJsonAtomic(join(dir, monitoringFileName(i)), mon, false);
+            }
             const runFile: RunFile = { ...base, startedAt, endedAt, steps, capacity, k6 };
             // The run file last: its presence is what marks the unit done (for --resume).
             writeJsonAtomic(join(dir, runFileName(i, 'run')), runFile);
@@ -434,6 +480,15 @@ export async function execute(ctx: RunnerContext): Promise<number> {
   writeCellSummaries(runDir, summary);
   const text = writeRunSummary(runDir, manifest, summary);
   log(`\n${text}`);
+  if (ctx.monitor) {
+    const md = renderMonitoringSummary(runDir, manifest.runId);
+    if (md) {
+      writeFileAtomic(join(runDir, 'monitoring.md'), md);
+      log(
+        `monitoring: Prometheus answers stored per run (monitoring-NN.json), summary in ${join(runDir, 'monitoring.md')}`,
+      );
+    }
+  }
   log(
     `${manifest.status === 'complete' ? 'done' : manifest.status.toUpperCase()} in ${clock(progress.elapsed())}: ${runDir}` +
       (manifest.status === 'complete' ? '' : `\nresume with: ./run-benchmark.sh --resume ${manifest.runId}`),

@@ -91,6 +91,8 @@ export interface RunOptions {
   mode: 'docker' | 'native';
   quick: boolean;
   noLimits: boolean;
+  /** --monitor: k6 streamed to Prometheus, dashboard queries stored per run (monitoring-NN.json). */
+  monitor?: boolean;
 }
 
 export interface TargetInfo {

@@ -12,7 +12,7 @@ const USAGE = `usage: ./lab <command> [options]
 Runs docker-compose.yml natively (no Docker engine), each target inside cgroups that carry the lab budget.
 
 commands:
-  up <profile>        start a profile and wait until every service is healthy
+  up <profile>...     start profiles (in the order given) and wait until every service is healthy
                         --timeout S    seconds to wait for each service's health (default: from compose)
                         --no-limits    run without cgroups where they are not writable (marked UNLIMITED)
   down [profile]      stop a profile (default: everything the lab started); idempotent
@@ -81,21 +81,22 @@ try {
 async function main(): Promise<void> {
   switch (command) {
     case 'up': {
-      maxArgs(1);
-      const profile = args[0];
-      if (!profile) usage('up: which profile? (see ./lab profiles)');
-      if (!profiles(lab.compose).includes(profile)) {
-        usage(`up: unknown profile "${profile}" (profiles: ${profiles(lab.compose).join(', ')})`);
-      }
+      if (args.length === 0) usage('up: which profile? (see ./lab profiles)');
+      for (const p of args)
+        if (!profiles(lab.compose).includes(p))
+          usage(`up: unknown profile "${p}" (profiles: ${profiles(lab.compose).join(', ')})`);
       let timeoutSeconds: number | undefined;
       if (opt.timeout !== undefined) {
         if (!/^\d+$/.test(opt.timeout) || Number(opt.timeout) < 1)
           usage('--timeout must be a positive integer (seconds)');
         timeoutSeconds = Number(opt.timeout);
       }
-      const state = await lab.up(profile, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-      const budget = state.cgroup && lab.cgroups ? lab.cgroups.readLimits(state.cgroup) : null;
-      process.stdout.write(`${profile} is up (budget: ${describeBudget(budget)})\n`);
+      // Several profiles (e.g. `./lab up reference monitoring`) start one after the other.
+      for (const profile of args) {
+        const state = await lab.up(profile, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+        const budget = state.cgroup && lab.cgroups ? lab.cgroups.readLimits(state.cgroup) : null;
+        process.stdout.write(`${profile} is up (budget: ${describeBudget(budget)})\n`);
+      }
       return;
     }
     case 'down': {

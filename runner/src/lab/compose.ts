@@ -24,6 +24,12 @@ export interface NativeSpec {
   locks: string[];
   /** Seconds to wait for health; default from the compose healthcheck. */
   healthTimeoutSeconds: number;
+  /**
+   * Why this service exists only with Docker (e.g. Grafana, which cannot run on the lab's machines); null for a
+   * service ./lab runs. `./lab up` skips a Docker-only service and says so; a system-under-test service may not
+   * be Docker-only (the budget must hold natively too).
+   */
+  dockerOnly: string | null;
 }
 
 export interface ServiceSpec {
@@ -160,11 +166,15 @@ function nativeSpec(name: string, svc: Obj, command: string[] | null): NativeSpe
     'oneshot',
     'locks',
     'health_timeout',
+    'docker_only',
   ];
   for (const k of Object.keys(raw))
     if (!known.includes(k)) throw new ComposeError(`${where}: unknown key "${k}"`);
+  const dockerOnly = raw['docker_only'];
+  if (dockerOnly !== undefined && (typeof dockerOnly !== 'string' || dockerOnly.trim() === ''))
+    throw new ComposeError(`${where}.docker_only must say why the service cannot run natively`);
   const cmd = raw['command'] === undefined ? command : strings(raw['command'], `${where}.command`);
-  if (!cmd || cmd.length === 0)
+  if ((!cmd || cmd.length === 0) && dockerOnly === undefined)
     throw new ComposeError(`${where}: no command (set x-native.command or command)`);
   let health: Health | null = null;
   const h = raw['health'];
@@ -177,7 +187,7 @@ function nativeSpec(name: string, svc: Obj, command: string[] | null): NativeSpe
     parseDuration(healthcheck['start_period'], 0) +
     parseDuration(healthcheck['interval'], 30) * Number(healthcheck['retries'] ?? 3);
   return {
-    command: cmd,
+    command: cmd ?? [],
     env: envMap(raw['env'], `${where}.env`),
     health,
     user: typeof raw['user'] === 'string' ? raw['user'] : null,
@@ -187,6 +197,7 @@ function nativeSpec(name: string, svc: Obj, command: string[] | null): NativeSpe
     oneshot: raw['oneshot'] === true,
     locks: raw['locks'] === undefined ? [] : strings(raw['locks'], `${where}.locks`),
     healthTimeoutSeconds: parseDuration(raw['health_timeout'], Math.max(30, fromCompose)),
+    dockerOnly: typeof dockerOnly === 'string' ? dockerOnly.trim() : null,
   };
 }
 
@@ -340,7 +351,9 @@ export function checkProfileRules(c: LabCompose, profile: string, budget: Budget
   const sut = services.filter((s) => isSut(s, budget));
   for (const s of services) {
     if (!s.native) problems.push(`${s.name}: no x-native field`);
-    if (s.native?.oneshot) continue;
+    if (s.native?.dockerOnly && isSut(s, budget))
+      problems.push(`${s.name}: a system-under-test service cannot be Docker-only (x-native.docker_only)`);
+    if (s.native?.oneshot || s.native?.dockerOnly) continue;
     if (isSut(s, budget) || sut.length > 0) {
       if (s.cpuset === null) problems.push(`${s.name}: no cpuset`);
       if (s.memLimitBytes === null) problems.push(`${s.name}: no mem_limit`);

@@ -194,10 +194,18 @@ export class Lab {
 
   /** Starts a profile natively and waits until every service is healthy; stops what it started on failure. */
   async up(profile: string, opts: { timeoutSeconds?: number } = {}): Promise<ProfileState> {
-    const services = resolveProfile(this.compose, profile);
+    const all = resolveProfile(this.compose, profile);
     const problems = checkProfileRules(this.compose, profile, this.budget);
     if (problems.length)
       throw new LabError(`profile ${profile} breaks the lab's rules:\n  ${problems.join('\n  ')}`);
+    // Docker-only services (x-native.docker_only, e.g. Grafana) are not started natively; nothing may need them.
+    const services = all.filter((s) => !s.native!.dockerOnly);
+    for (const s of all.filter((x) => x.native!.dockerOnly)) {
+      const needs = services.filter((x) => x.dependsOn.some((d) => d.name === s.name)).map((x) => x.name);
+      if (needs.length)
+        throw new LabError(`${needs.join(', ')} depend(s) on ${s.name}, which runs only with Docker`);
+      this.log(`${s.name}: Docker only, not started natively (${s.native!.dockerOnly})`);
+    }
 
     const existing = readState(this.paths, profile);
     if (existing && Object.values(existing.services).every((s) => isAlive(s.pid))) {

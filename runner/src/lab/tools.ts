@@ -98,6 +98,8 @@ const K6_VERSION = 'v1.8.1';
 // v1.24.2, the last v1 release: v1.24.1 has no checksum-database record, so the proxy serves it unverified.
 const FERRETDB_VERSION = 'v1.24.2';
 const COMPOSE_VERSION = 'v5.6.0';
+// cAdvisor's library module (github.com/google/cadvisor/lib), built into monitoring/cadvisor's small main.
+const CADVISOR_VERSION = 'v0.60.6';
 
 /** Debian's PostgreSQL binaries: the newest /usr/lib/postgresql/<major>/bin. */
 function postgresBinDir(): string | null {
@@ -250,6 +252,39 @@ const SPECS: ToolSpec[] = [
   postgresTool('postgres'),
   postgresTool('initdb'),
   postgresTool('pg_isready'),
+  {
+    name: 'cadvisor',
+    pinned: CADVISOR_VERSION,
+    describe: "container metrics of the lab's cgroups for the monitoring profile (monitoring/cadvisor)",
+    manual: `install Go so the lab can build cAdvisor ${CADVISOR_VERSION} (runner/bin/build-cadvisor), or set CADVISOR_BIN`,
+    find(ctx) {
+      for (const [path, source] of [
+        [ctx.env['CADVISOR_BIN'], 'CADVISOR_BIN'],
+        [labBin(ctx, 'cadvisor', CADVISOR_VERSION), 'lab tools'],
+        [which('cadvisor', ctx.env), 'PATH'],
+      ] as const) {
+        if (path && isExecutable(path)) {
+          return {
+            name: 'cadvisor',
+            path,
+            version: versionOf(path, ['--version'], /(v\d+\.\d+\.\d+)/),
+            source,
+          };
+        }
+      }
+      return null;
+    },
+    async install(ctx) {
+      requireGo(ctx, 'cAdvisor');
+      ctx.log(`building cAdvisor ${CADVISOR_VERSION} from monitoring/cadvisor (a minute or two, once)...`);
+      const script = join(ctx.paths.root, 'runner', 'bin', 'build-cadvisor');
+      await run(ctx, 'cadvisor', 'bash', [
+        script,
+        CADVISOR_VERSION,
+        join(ctx.paths.tools, 'cadvisor', CADVISOR_VERSION),
+      ]);
+    },
+  },
   {
     name: 'prometheus',
     pinned: 'Debian prometheus (2.42 on Debian 12)',

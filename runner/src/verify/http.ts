@@ -10,6 +10,8 @@ export interface HttpResponse {
   status: number;
   contentType: string | null;
   serverTiming: string | null;
+  /** Every response header, lower-case names. */
+  headers: Record<string, string>;
   text: string;
   ms: number;
 }
@@ -32,6 +34,7 @@ export async function send(baseUrl: string, req: HttpRequest, timeoutMs: number)
       status: res.status,
       contentType: res.headers.get('content-type'),
       serverTiming: res.headers.get('server-timing'),
+      headers: Object.fromEntries(res.headers.entries()),
       text,
       ms: performance.now() - t0,
     };
@@ -39,6 +42,13 @@ export async function send(baseUrl: string, req: HttpRequest, timeoutMs: number)
     const err = e as Error & { cause?: { code?: string; message?: string } };
     const why =
       err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.message ?? err.message);
-    return { status: 0, contentType: null, serverTiming: null, text: why, ms: performance.now() - t0 };
+    return {
+      status: 0,
+      contentType: null,
+      serverTiming: null,
+      headers: {},
+      text: why,
+      ms: performance.now() - t0,
+    };
   }
 }

@@ -96,6 +96,63 @@ export async function checkOps(
   return { reachable: true, target };
 }
 
+/**
+ * The storefront and cross-origin access: every target serves the same UI at `/`, every API response allows the
+ * UI's cross-origin calls (and exposes server-timing), and a CORS preflight on a contract path is answered.
+ */
+export async function checkWebAndCors(v: Verifier, baseUrl: string, timeoutMs: number): Promise<void> {
+  const g = 'ui & cors';
+  const page = await send(baseUrl, { method: 'GET', url: '/' }, timeoutMs);
+  const pageProblems: string[] = [];
+  if (page.status !== 200) pageProblems.push(`status ${page.status}, expected 200`);
+  if (!(page.contentType ?? '').startsWith('text/html'))
+    pageProblems.push(`content-type "${page.contentType}"`);
+  if (!/<html/i.test(page.text)) pageProblems.push('no <html> document');
+  v.assert(g, 'the storefront is served at /', 'GET /', pageProblems);
+
+  const api = await send(baseUrl, { method: 'GET', url: '/api/home' }, timeoutMs);
+  const corsProblems: string[] = [];
+  if (api.headers['access-control-allow-origin'] !== '*') {
+    corsProblems.push(`access-control-allow-origin "${api.headers['access-control-allow-origin'] ?? ''}"`);
+  }
+  if (!/server-timing/i.test(api.headers['access-control-expose-headers'] ?? '')) {
+    corsProblems.push('access-control-expose-headers does not name server-timing');
+  }
+  v.assert(
+    g,
+    'API responses allow cross-origin reads of body and server-timing',
+    'GET /api/home',
+    corsProblems,
+  );
+
+  const pre = await send(
+    baseUrl,
+    {
+      method: 'OPTIONS',
+      url: '/api/carts/any/items',
+      headers: {
+        origin: 'http://127.0.0.1:1',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    },
+    timeoutMs,
+  );
+  const preProblems: string[] = [];
+  if (pre.status !== 204 && pre.status !== 200) preProblems.push(`status ${pre.status}, expected 204`);
+  if (pre.headers['access-control-allow-origin'] !== '*')
+    preProblems.push('no access-control-allow-origin: *');
+  if (!/POST/i.test(pre.headers['access-control-allow-methods'] ?? '')) preProblems.push('POST not allowed');
+  if (!/content-type/i.test(pre.headers['access-control-allow-headers'] ?? '')) {
+    preProblems.push('content-type not an allowed header');
+  }
+  v.assert(g, 'CORS preflight on a contract path', 'OPTIONS /api/carts/{id}/items', preProblems);
+  await v.exchange(g, 'OPTIONS on an unknown path is still the contract 404', {
+    method: 'OPTIONS',
+    url: '/api/nope',
+  });
+}
+
 export async function checkReset(v: Verifier, token: string): Promise<boolean> {
   await v.exchange('reset', 'reset without a token is 401', { method: 'POST', url: '/api/admin/reset' });
   await v.exchange('reset', 'reset with a wrong token is 401', {

@@ -11,6 +11,7 @@ import {
   checkResetRestores,
   checkSearch,
   checkUnknownRoutes,
+  checkWebAndCors,
   sampleProducts,
   searchQueries,
 } from './suite.js';
@@ -81,6 +82,7 @@ export async function verifyTarget(options: VerifyOptions): Promise<VerifyReport
 
   const { reachable, target } = await checkOps(v, baseUrl, timeoutMs);
   if (!reachable) return report(target);
+  await checkWebAndCors(v, baseUrl, timeoutMs);
   if (!(await checkReset(v, options.adminToken))) return report(target);
   if (!(await checkHome(v))) {
     v.assert('home', 'dataset matches', 'GET /api/home', [

@@ -1,0 +1,531 @@
+/**
+ * `./run-benchmark.sh … --monitor`: brings the `monitoring` profile up (natively through ./lab, or with Docker
+ * Compose), streams every k6 run to Prometheus by remote write (trends as native histograms, tagged with the
+ * target, scenario, step, run id, run number and phase), and after each measured step evaluates every query of
+ * every provisioned dashboard over the step's time window. The answers are stored beside the run's other files
+ * (monitoring-NN.json, rendered into monitoring.md), so a run stays readable after Prometheus is gone.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { LabCompose } from '../lab/compose.js';
+import { LabPaths } from '../lab/paths.js';
+import { findTool, type ToolContext } from '../lab/tools.js';
+import {
+  type Dashboard,
+  loadDashboards,
+  type PanelQuery,
+  rateInterval,
+  resolveVariables,
+  SCRAPE_INTERVAL_SECONDS,
+  substitute,
+} from './dashboards.js';
+import { Prometheus } from './prometheus-api.js';
+
+export const MONITORING_PROFILE = 'monitoring';
+/** k6's push interval to Prometheus while monitoring (the output's default is 5 s). */
+export const K6_PUSH_INTERVAL = '2s';
+
+/** Prometheus's URL on the host: LAB_PROMETHEUS_URL, else the origin of the prometheus service's native health URL. */
+export function prometheusUrl(c: LabCompose, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['LAB_PROMETHEUS_URL'];
+  if (fromEnv) return fromEnv.replace(/\/+$/, '');
+  const h = c.services.get('prometheus')?.native?.health;
+  if (!h || !('url' in h))
+    throw new Error('docker-compose.yml has no prometheus service with a native health url');
+  return new URL(h.url).origin;
+}
+
+export interface K6Phase {
+  target: string;
+  scenario: string;
+  step: string;
+  run: number;
+  phase: 'warmup' | 'measure';
+}
+
+/** k6's command-line arguments and environment for streaming one run to Prometheus. */
+export function k6RemoteWrite(
+  prom: string,
+  runId: string,
+  p: K6Phase,
+): { args: string[]; env: Record<string, string> } {
+  // `--tag` replaces the script's own `tags` option (scenarios/lib/profile.ts sets scenario_name and step), so the
+  // runner passes those two again, with the same values, next to its own.
+  const tags: Record<string, string> = {
+    target: p.target,
+    scenario_name: p.scenario,
+    step: p.step,
+    run_id: runId,
+    run: String(p.run),
+    phase: p.phase,
+  };
+  return {
+    args: [
+      '-o',
+      'experimental-prometheus-rw',
+      ...Object.entries(tags).flatMap(([k, v]) => ['--tag', `${k}=${v}`]),
+    ],
+    env: {
+      K6_PROMETHEUS_RW_SERVER_URL: `${prom}/api/v1/write`,
+      K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: 'true',
+      K6_PROMETHEUS_RW_PUSH_INTERVAL: K6_PUSH_INTERVAL,
+      K6_PROMETHEUS_RW_STALE_MARKERS: 'true',
+    },
+  };
+}
+
+export interface SeriesCapture {
+  labels: Record<string, string>;
+  /** [unix seconds, value] every step over the window (NaN where the expression had no defined value). */
+  samples: [number, number][];
+  min: number | null;
+  mean: number | null;
+  max: number | null;
+  last: number | null;
+}
+
+export interface QueryCapture {
+  dashboard: string;
+  panel: string;
+  refId: string;
+  legend: string;
+  /** The panel's expression as stored in the dashboard. */
+  template: string;
+  /** As evaluated over the window (variables and $__rate_interval substituted). */
+  expr: string;
+  series: SeriesCapture[];
+  /** Evaluated once at the window's end with the whole window as its range: one value per series for the run. */
+  overRun: { expr: string; values: { labels: Record<string, string>; value: number }[] };
+  error: string | null;
+}
+
+/**
+ * The measured k6 run as Prometheus holds it, exactly: its series are its own (tagged with run id, run, step and
+ * phase), and cumulative, so their last samples are the whole run — unlike rate()/increase() over the window,
+ * which cannot count what a series held at its first sample (k6's first push). Comparable with k6's summary.
+ */
+export interface K6Totals {
+  selector: string;
+  /** Timestamp (unix seconds) of the run's last sample in Prometheus, where the totals are read. */
+  at: number | null;
+  requests: number | null;
+  failedRequests: number | null;
+  latencySeconds: {
+    avg: number | null;
+    p50: number | null;
+    p90: number | null;
+    p95: number | null;
+    p99: number | null;
+  };
+}
+
+export interface MonitoringCapture {
+  prometheus: string;
+  start: string;
+  end: string;
+  stepSeconds: number;
+  rateIntervalSeconds: number;
+  overRunWindowSeconds: number;
+  variables: Record<string, Record<string, string[]>>;
+  k6: K6Totals | null;
+  queries: QueryCapture[];
+}
+
+const finite = (v: number) => Number.isFinite(v);
+
+function summarize(samples: [number, number][]): Omit<SeriesCapture, 'labels' | 'samples'> {
+  const v = samples.map((s) => s[1]).filter(finite);
+  if (v.length === 0) return { min: null, mean: null, max: null, last: null };
+  return {
+    min: Math.min(...v),
+    mean: v.reduce((a, x) => a + x, 0) / v.length,
+    max: Math.max(...v),
+    last: v[v.length - 1]!,
+  };
+}
+
+const promString = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** The series of one measured k6 run (the tags k6RemoteWrite gives it). */
+export function k6Selector(runId: string, p: K6Phase): string {
+  const tags = {
+    target: p.target,
+    run_id: runId,
+    scenario_name: p.scenario,
+    run: String(p.run),
+    step: p.step,
+    phase: p.phase,
+  };
+  return Object.entries(tags)
+    .map(([k, v]) => `${k}=${promString(v)}`)
+    .join(', ');
+}
+
+export async function k6Totals(
+  prom: Prometheus,
+  selector: string,
+  end: number,
+  window: number,
+): Promise<K6Totals> {
+  const none: K6Totals = {
+    selector,
+    at: null,
+    requests: null,
+    failedRequests: null,
+    latencySeconds: { avg: null, p50: null, p90: null, p95: null, p99: null },
+  };
+  // Raw samples (a range selector leaves k6's end-of-run stale markers out): the last one is the run's total.
+  const raw = await prom.query(`k6_http_reqs_total{${selector}}[${window + 60}s]`, end);
+  const last = raw.map((s) => s.samples[s.samples.length - 1]).filter((x): x is [number, number] => !!x);
+  if (last.length === 0) return none;
+  const at = Math.max(...last.map((x) => x[0]));
+  const one = async (expr: string) => {
+    const r = await prom.query(expr, at);
+    const v = r[0]?.samples[0]?.[1];
+    return v === undefined || !Number.isFinite(v) ? null : v;
+  };
+  const h = `sum(k6_http_req_duration_seconds{${selector}})`;
+  const count = await one(`histogram_count(${h})`);
+  const sum = await one(`histogram_sum(${h})`);
+  return {
+    selector,
+    at,
+    requests: last.reduce((a, x) => a + x[1], 0),
+    failedRequests: (await one(`sum(k6_http_reqs_total{${selector}, expected_response="false"})`)) ?? 0,
+    latencySeconds: {
+      avg: count && sum !== null ? sum / count : null,
+      p50: await one(`histogram_quantile(0.5, ${h})`),
+      p90: await one(`histogram_quantile(0.9, ${h})`),
+      p95: await one(`histogram_quantile(0.95, ${h})`),
+      p99: await one(`histogram_quantile(0.99, ${h})`),
+    },
+  };
+}
+
+/**
+ * Evaluates every query of every dashboard for one target over [start, end] (unix seconds); with `k6` (the
+ * measured run's selector), also the run's exact k6 totals.
+ */
+export async function captureWindow(
+  prom: Prometheus,
+  dashboards: Dashboard[],
+  target: string,
+  start: number,
+  end: number,
+  k6?: string,
+): Promise<MonitoringCapture> {
+  const step = SCRAPE_INTERVAL_SECONDS;
+  const rate = rateInterval(step);
+  // "Over the step": the step itself as the range (at least two scrapes, so that a rate has two samples).
+  const window = Math.max(Math.ceil(end - start) + 1, 2 * step + 1);
+  const from = Math.floor(start / step) * step;
+  const to = Math.ceil(end / step) * step;
+  const variables: Record<string, Record<string, string[]>> = {};
+  const queries: QueryCapture[] = [];
+  for (const d of dashboards) {
+    let values: Record<string, string[]>;
+    try {
+      values = await resolveVariables(d, prom, from - window, to, { target: [target] });
+    } catch (e) {
+      for (const q of d.queries) queries.push(failed(q, (e as Error).message));
+      continue;
+    }
+    variables[d.uid] = values;
+    for (const q of d.queries) {
+      try {
+        const expr = substitute(q.expr, d, values, { rateInterval: rate, interval: step, range: to - from });
+        const overExpr = substitute(q.expr, d, values, {
+          rateInterval: window,
+          interval: step,
+          range: window,
+        });
+        const range = await prom.queryRange(expr, from, to, step);
+        const over = await prom.query(overExpr, end);
+        queries.push({
+          dashboard: d.title,
+          panel: q.panel,
+          refId: q.refId,
+          legend: q.legend,
+          template: q.expr,
+          expr,
+          series: range.map((s) => ({ labels: s.labels, samples: s.samples, ...summarize(s.samples) })),
+          overRun: {
+            expr: overExpr,
+            values: over.flatMap((s) => s.samples.map((x) => ({ labels: s.labels, value: x[1] }))),
+          },
+          error: null,
+        });
+      } catch (e) {
+        queries.push(failed(q, (e as Error).message));
+      }
+    }
+  }
+  return {
+    prometheus: prom.url,
+    start: new Date(start * 1000).toISOString(),
+    end: new Date(end * 1000).toISOString(),
+    stepSeconds: step,
+    rateIntervalSeconds: rate,
+    overRunWindowSeconds: window,
+    variables,
+    k6: k6 ? await k6Totals(prom, k6, end, window).catch(() => null) : null,
+    queries,
+  };
+}
+
+function failed(q: PanelQuery, error: string): QueryCapture {
+  return {
+    dashboard: q.dashboard,
+    panel: q.panel,
+    refId: q.refId,
+    legend: q.legend,
+    template: q.expr,
+    expr: q.expr,
+    series: [],
+    overRun: { expr: q.expr, values: [] },
+    error,
+  };
+}
+
+/** What the benchmark loop needs from monitoring (a seam: the loop's tests pass a fake). */
+export interface RunMonitor {
+  k6(p: K6Phase): { args: string[]; env: Record<string, string> };
+  /** The stored answers for one measured step (k6 run `p`) over [start, end] (unix seconds). */
+  capture(p: K6Phase, start: number, end: number): Promise<MonitoringCapture>;
+}
+
+export class Monitor implements RunMonitor {
+  readonly prom: Prometheus;
+  private readonly dashboards: Dashboard[];
+  constructor(
+    root: string,
+    url: string,
+    private readonly runId: string,
+  ) {
+    this.prom = new Prometheus(url);
+    this.dashboards = loadDashboards(root);
+  }
+
+  k6(p: K6Phase): { args: string[]; env: Record<string, string> } {
+    return k6RemoteWrite(this.prom.url, this.runId, p);
+  }
+
+  async capture(p: K6Phase, start: number, end: number): Promise<MonitoringCapture> {
+    // The last scrape and k6's last push must have landed: one scrape interval and a bit after the end.
+    const settle = end + SCRAPE_INTERVAL_SECONDS + 1.5 - Date.now() / 1000;
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle * 1000));
+    return captureWindow(this.prom, this.dashboards, p.target, start, end, k6Selector(this.runId, p));
+  }
+}
+
+function runChild(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  log: (l: string) => void,
+) {
+  return new Promise<void>((resolve, reject) => {
+    const tail: string[] = [];
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const onData = (b: Buffer) => {
+      for (const line of b.toString().split('\n')) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > 30) tail.shift();
+        log(line);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('error', (e) => reject(new Error(`${cmd}: ${e.message}`)));
+    child.once('exit', (c) =>
+      c === 0 ? resolve() : reject(new Error(`${[cmd, ...args].join(' ')} exited ${c}:\n${tail.join('\n')}`)),
+    );
+  });
+}
+
+/**
+ * Brings the monitoring profile up (or finds it up) and waits for Prometheus. Natively through `./lab up
+ * monitoring` in a child process (so the services are not children of this long-lived process); with Docker,
+ * `docker compose --profile monitoring up -d --wait`. It is left running afterwards, for Grafana and Prometheus.
+ */
+export async function startMonitoring(o: {
+  root: string;
+  compose: LabCompose;
+  mode: 'docker' | 'native';
+  noLimits: boolean;
+  env: NodeJS.ProcessEnv;
+  runId: string;
+  log: (line: string) => void;
+}): Promise<{ monitor: Monitor; versions: Record<string, string | null> }> {
+  const url = prometheusUrl(o.compose, o.env);
+  o.log(`monitoring: bringing up the ${MONITORING_PROFILE} profile (${o.mode}); Prometheus at ${url}`);
+  if (o.mode === 'native') {
+    const cli = join(o.root, 'runner', 'dist', 'src', 'lab', 'cli.js');
+    await runChild(
+      process.execPath,
+      [cli, 'up', MONITORING_PROFILE, ...(o.noLimits ? ['--no-limits'] : [])],
+      o.root,
+      o.env,
+      o.log,
+    );
+  } else {
+    await runChild(
+      'docker',
+      ['compose', '--profile', MONITORING_PROFILE, 'up', '-d', '--wait'],
+      o.root,
+      o.env,
+      o.log,
+    );
+  }
+  const monitor = new Monitor(o.root, url, o.runId);
+  await monitor.prom.waitReady(60_000);
+  const ctx: ToolContext = { paths: new LabPaths(o.root), env: o.env, log: () => undefined };
+  const raw = parse(readFileSync(o.compose.file, 'utf8')) as {
+    services?: Record<string, { image?: string }>;
+  };
+  const image = (name: string) => raw.services?.[name]?.image ?? null;
+  const versions: Record<string, string | null> = {
+    prometheus: await monitor.prom.version(),
+    cadvisor: o.mode === 'native' ? safeFind('cadvisor', ctx) : image('cadvisor'),
+    ...(o.mode === 'docker' ? { grafana: image('grafana') } : {}),
+  };
+  o.log(
+    `monitoring: Prometheus ${versions['prometheus'] ?? '?'} ready; k6 streams to ${url}/api/v1/write` +
+      (o.mode === 'docker' ? '; Grafana: http://127.0.0.1:3300' : ''),
+  );
+  return { monitor, versions };
+}
+
+function safeFind(name: string, ctx: ToolContext): string | null {
+  try {
+    return findTool(name, ctx)?.version ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** results/<run-id>/<target>/<scenario>/monitoring-NN.json */
+export interface MonitoringFile {
+  schema: number;
+  runId: string;
+  target: string;
+  scenario: string;
+  run: number;
+  steps: ({ step: string } & (MonitoringCapture | { error: string }))[];
+}
+
+export const monitoringFileName = (run: number) => `monitoring-${String(run).padStart(2, '0')}.json`;
+
+const fmt = (v: number | null | undefined): string => {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 0.01 || a >= 1e6) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+};
+
+function legendOf(legend: string, labels: Record<string, string>): string {
+  const s = legend.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => labels[k] ?? '');
+  return s.trim() || JSON.stringify(labels);
+}
+
+/** What monitoring.md compares the Prometheus totals with: the k6 summary kept in run-NN.json. */
+interface RunFileLite {
+  steps: {
+    step: string;
+    metrics: { requests: number; failedRequests: number; latencyMs: Record<string, number> };
+  }[];
+}
+
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : (v * 1000).toFixed(2));
+
+/**
+ * results/<run-id>/monitoring.md, from the stored files alone: per measured step, k6's totals as Prometheus holds
+ * them next to k6's own summary, and every Lab overview query over the step (Service internals and the 5 s series
+ * are in the JSON files).
+ */
+export function renderMonitoringSummary(runDir: string, runId: string): string | null {
+  const files: { f: MonitoringFile; run: RunFileLite | null }[] = [];
+  for (const t of existsSync(runDir) ? readdirSync(runDir, { withFileTypes: true }) : []) {
+    if (!t.isDirectory()) continue;
+    for (const s of readdirSync(join(runDir, t.name), { withFileTypes: true })) {
+      if (!s.isDirectory()) continue;
+      const dir = join(runDir, t.name, s.name);
+      for (const name of readdirSync(dir).sort()) {
+        const m = /^monitoring-(\d+)\.json$/.exec(name);
+        if (!m) continue;
+        const runFile = join(dir, `run-${m[1]}.json`);
+        files.push({
+          f: JSON.parse(readFileSync(join(dir, name), 'utf8')) as MonitoringFile,
+          run: existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as RunFileLite) : null,
+        });
+      }
+    }
+  }
+  if (files.length === 0) return null;
+  const lines = [
+    `# Monitoring: run ${runId}`,
+    '',
+    'Rendered from the Prometheus answers stored with each measured step (`<target>/<scenario>/monitoring-NN.json`),',
+    'so it stays readable without Prometheus. "k6 via Prometheus" reads the run\'s own cumulative k6 series (remote',
+    'write, native histograms) at their last sample; "over the step" evaluates each Lab overview query once with the',
+    "whole step as its range (a rate cannot count what a new series held at its first sample: k6's first push);",
+    'mean and max are over the 5 s points of the window. See docs/monitoring.md.',
+    '',
+  ];
+  for (const { f, run } of files) {
+    for (const st of f.steps) {
+      lines.push(`## ${f.target} · ${f.scenario} · run ${f.run} · ${st.step}`, '');
+      if (!('queries' in st)) {
+        lines.push(`capture failed: ${(st as { error: string }).error}`, '');
+        continue;
+      }
+      const c = st as MonitoringCapture & { step: string };
+      lines.push(`${c.start} → ${c.end} (window ${c.overRunWindowSeconds} s)`, '');
+      const k = c.k6;
+      const own = run?.steps.find((x) => x.step === st.step)?.metrics;
+      if (k) {
+        lines.push(
+          '| k6 | requests | failed | avg ms | p50 ms | p95 ms | p99 ms |',
+          '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+          `| via Prometheus | ${k.requests ?? '–'} | ${k.failedRequests ?? '–'} | ${ms(k.latencySeconds.avg)} | ` +
+            `${ms(k.latencySeconds.p50)} | ${ms(k.latencySeconds.p95)} | ${ms(k.latencySeconds.p99)} |`,
+        );
+        if (own) {
+          const l = own.latencyMs;
+          const f2 = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
+          lines.push(
+            `| k6 summary (run-${String(f.run).padStart(2, '0')}.json) | ${own.requests} | ${own.failedRequests} | ` +
+              `${f2(l['avg'])} | ${f2(l['p50'])} | ${f2(l['p95'])} | ${f2(l['p99'])} |`,
+          );
+        }
+        lines.push('');
+      }
+      lines.push('| panel | series | over the step | mean | max |', '| --- | --- | ---: | ---: | ---: |');
+      for (const q of c.queries.filter((x) => x.dashboard === 'Lab overview')) {
+        const name = `${q.panel} (${q.refId})`;
+        if (q.error) {
+          lines.push(`| ${name} | error: ${q.error.replaceAll('|', '\\|')} | | | |`);
+          continue;
+        }
+        const keys = new Map<string, { labels: Record<string, string>; over?: number; s?: SeriesCapture }>();
+        for (const v of q.overRun.values)
+          keys.set(JSON.stringify(v.labels), { labels: v.labels, over: v.value });
+        for (const s of q.series) {
+          const e = keys.get(JSON.stringify(s.labels)) ?? { labels: s.labels };
+          e.s = s;
+          keys.set(JSON.stringify(s.labels), e);
+        }
+        if (keys.size === 0) lines.push(`| ${name} | no data | | | |`);
+        for (const e of keys.values())
+          lines.push(
+            `| ${name} | ${legendOf(q.legend, e.labels)} | ${fmt(e.over)} | ${fmt(e.s?.mean)} | ${fmt(e.s?.max)} |`,
+          );
+      }
+      lines.push('');
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
