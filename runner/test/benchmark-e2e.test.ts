@@ -50,123 +50,127 @@ async function nothingLeft(log = ''): Promise<void> {
   assert.deepEqual(leftCgroups('loadgen'), []);
 }
 
-describe('./run-benchmark.sh end to end against reference (real cgroups, real k6)', {
-  concurrency: false,
-}, () => {
-  before(async () => {
-    assert.ok(cg, 'this machine has no cgroup filesystem');
-    assert.equal(cg.writable(), null, 'cgroups are not writable: run the tests as root on Linux');
-    results = mkdtempSync(join(tmpdir(), 'lab-results-'));
-    await sh(process.execPath, [labCli, 'down', 'reference']);
-  });
-  after(async () => {
-    await sh(process.execPath, [labCli, 'down', 'reference']);
-    await sh(process.execPath, [labCli, 'down', 'loadgen']);
-    rmSync(results, { recursive: true, force: true });
-  });
-
-  test('reference 03 --quick: verifies, measures, writes every result file, leaves nothing running', async () => {
-    const r = await bench('reference', '03', '--quick', '--mode', 'native', '--run-id', 'smoke');
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /verify passed \(\d+ checks/);
-    assert.match(r.stderr, /\| reference \| 1\/1 \| [\d,]+ \|/);
-    const dir = join(results, 'smoke');
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    assert.equal(m.status, 'complete');
-    assert.equal(m.options.quick, true);
-    assert.deepEqual(m.targets['reference']!.budget, { cpus: 1, cpuset: '1', memoryBytes: 2048 * 2 ** 20 });
-    assert.equal(m.targets['reference']!.verify?.ok, true);
-    assert.match(m.versions['k6'] ?? '', /^v1\.8\.1$/);
-    assert.ok(m.host.cores > 0 && m.host.cpuModel);
-    const cell = join(dir, 'reference', '03-pdp');
-    assert.deepEqual(readdirSync(cell).sort(), [
-      'resources-01.json',
-      'run-01.json',
-      'summary.json',
-      'summary.md',
-    ]);
-    const run = JSON.parse(readFileSync(join(cell, 'run-01.json'), 'utf8')) as RunFile;
-    const s = run.steps[0]!;
-    assert.ok(s.metrics.requests > 0, 'requests were made');
-    assert.equal(s.metrics.failedRequests, 0);
-    assert.equal(s.metrics.checksFailed, 0, 'every body check passed');
-    assert.ok(s.metrics.latencyMs.p999 >= s.metrics.latencyMs.p50 && s.metrics.latencyMs.p50 > 0);
-    const res = JSON.parse(readFileSync(join(cell, 'resources-01.json'), 'utf8')) as ResourcesFile;
-    const rs = res.steps[0]!;
-    assert.ok(rs.sut && rs.sut.cpuSeconds > 0, 'SUT CPU read from its cgroup');
-    assert.deepEqual(rs.sut.budget, { cpus: 1, cpuset: '1', memoryBytes: 2048 * 2 ** 20 });
-    assert.ok((rs.sut.peakMemoryBytes ?? 0) > 1e6, 'peak memory');
-    assert.ok(['reset-v1', 'reset-v2', 'sampled'].includes(rs.sut.peakMethod));
-    assert.ok(Object.keys(rs.sut.services).includes('reference'));
-    assert.equal(rs.loadgen.pinned, true);
-    assert.equal(rs.loadgen.cpuset, '0');
-    assert.ok((rs.loadgen.cpuSeconds ?? 0) > 0, 'k6 CPU read from its cgroup');
-    const summary = JSON.parse(readFileSync(join(cell, 'summary.json'), 'utf8')) as CellSummary;
-    assert.equal(summary.steps[0]!.n, 1);
-    assert.ok(existsSync(join(dir, 'summary.md')));
-    await nothingLeft();
-  });
-
-  test('SIGINT mid-run: partial results kept and marked incomplete, nothing left behind; --resume completes it', async () => {
-    const child = spawn(
-      join(root, 'run-benchmark.sh'),
-      [
-        'reference',
-        '00',
-        '--runs',
-        '3',
-        '--duration',
-        '3s',
-        '--warmup',
-        '1s',
-        '--cooldown',
-        '0s',
-        '--mode',
-        'native',
-        '--run-id',
-        'interrupted',
-        '--results-dir',
-        results,
-      ],
-      { cwd: root, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => {
-      err += b.toString();
+describe(
+  './run-benchmark.sh end to end against reference (real cgroups, real k6)',
+  {
+    concurrency: false,
+  },
+  () => {
+    before(async () => {
+      assert.ok(cg, 'this machine has no cgroup filesystem');
+      assert.equal(cg.writable(), null, 'cgroups are not writable: run the tests as root on Linux');
+      results = mkdtempSync(join(tmpdir(), 'lab-results-'));
+      await sh(process.execPath, [labCli, 'down', 'reference']);
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    const first = join(results, 'interrupted', 'reference', '00-baseline', 'run-01.json');
-    const t0 = Date.now();
-    while (!existsSync(first) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 200));
-    assert.ok(existsSync(first), `run 1 was never written: ${err}`);
-    await new Promise((r) => setTimeout(r, 1500)); // inside run 2
-    child.kill('SIGINT');
-    const code = await exited;
-    assert.equal(code, 130, err);
-    const dir = join(results, 'interrupted');
-    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    assert.equal(m.status, 'incomplete');
-    assert.match(m.reason ?? '', /SIGINT/);
-    const files = readdirSync(join(dir, 'reference', '00-baseline'));
-    assert.ok(files.includes('run-01.json') && !files.includes('run-03.json'), files.join(' '));
-    assert.ok(!files.some((f) => f.startsWith('.')), `no temporary files: ${files.join(' ')}`);
-    const cell = JSON.parse(
-      readFileSync(join(dir, 'reference', '00-baseline', 'summary.json'), 'utf8'),
-    ) as CellSummary;
-    assert.ok(cell.steps[0]!.flags.includes('incomplete'));
-    await nothingLeft(err);
+    after(async () => {
+      await sh(process.execPath, [labCli, 'down', 'reference']);
+      await sh(process.execPath, [labCli, 'down', 'loadgen']);
+      rmSync(results, { recursive: true, force: true });
+    });
 
-    const r = await bench('--resume', 'interrupted');
-    assert.equal(r.code, 0, r.stderr);
-    const m2 = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-    assert.equal(m2.status, 'complete');
-    assert.equal(m2.sessions.length, 2);
-    assert.deepEqual(
-      readdirSync(join(dir, 'reference', '00-baseline'))
-        .filter((f) => f.startsWith('run-'))
-        .sort(),
-      ['run-01.json', 'run-02.json', 'run-03.json'],
-    );
-    await nothingLeft();
-  });
-});
+    test('reference 03 --quick: verifies, measures, writes every result file, leaves nothing running', async () => {
+      const r = await bench('reference', '03', '--quick', '--mode', 'native', '--run-id', 'smoke');
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /verify passed \(\d+ checks/);
+      assert.match(r.stderr, /\| reference \| 1\/1 \| [\d,]+ \|/);
+      const dir = join(results, 'smoke');
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      assert.equal(m.status, 'complete');
+      assert.equal(m.options.quick, true);
+      assert.deepEqual(m.targets['reference']!.budget, { cpus: 1, cpuset: '1', memoryBytes: 2048 * 2 ** 20 });
+      assert.equal(m.targets['reference']!.verify?.ok, true);
+      assert.match(m.versions['k6'] ?? '', /^v1\.8\.1$/);
+      assert.ok(m.host.cores > 0 && m.host.cpuModel);
+      const cell = join(dir, 'reference', '03-pdp');
+      assert.deepEqual(readdirSync(cell).sort(), [
+        'resources-01.json',
+        'run-01.json',
+        'summary.json',
+        'summary.md',
+      ]);
+      const run = JSON.parse(readFileSync(join(cell, 'run-01.json'), 'utf8')) as RunFile;
+      const s = run.steps[0]!;
+      assert.ok(s.metrics.requests > 0, 'requests were made');
+      assert.equal(s.metrics.failedRequests, 0);
+      assert.equal(s.metrics.checksFailed, 0, 'every body check passed');
+      assert.ok(s.metrics.latencyMs.p999 >= s.metrics.latencyMs.p50 && s.metrics.latencyMs.p50 > 0);
+      const res = JSON.parse(readFileSync(join(cell, 'resources-01.json'), 'utf8')) as ResourcesFile;
+      const rs = res.steps[0]!;
+      assert.ok(rs.sut && rs.sut.cpuSeconds > 0, 'SUT CPU read from its cgroup');
+      assert.deepEqual(rs.sut.budget, { cpus: 1, cpuset: '1', memoryBytes: 2048 * 2 ** 20 });
+      assert.ok((rs.sut.peakMemoryBytes ?? 0) > 1e6, 'peak memory');
+      assert.ok(['reset-v1', 'reset-v2', 'sampled'].includes(rs.sut.peakMethod));
+      assert.ok(Object.keys(rs.sut.services).includes('reference'));
+      assert.equal(rs.loadgen.pinned, true);
+      assert.equal(rs.loadgen.cpuset, '0');
+      assert.ok((rs.loadgen.cpuSeconds ?? 0) > 0, 'k6 CPU read from its cgroup');
+      const summary = JSON.parse(readFileSync(join(cell, 'summary.json'), 'utf8')) as CellSummary;
+      assert.equal(summary.steps[0]!.n, 1);
+      assert.ok(existsSync(join(dir, 'summary.md')));
+      await nothingLeft();
+    });
+
+    test('SIGINT mid-run: partial results kept and marked incomplete, nothing left behind; --resume completes it', async () => {
+      const child = spawn(
+        join(root, 'run-benchmark.sh'),
+        [
+          'reference',
+          '00',
+          '--runs',
+          '3',
+          '--duration',
+          '3s',
+          '--warmup',
+          '1s',
+          '--cooldown',
+          '0s',
+          '--mode',
+          'native',
+          '--run-id',
+          'interrupted',
+          '--results-dir',
+          results,
+        ],
+        { cwd: root, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => {
+        err += b.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+      const first = join(results, 'interrupted', 'reference', '00-baseline', 'run-01.json');
+      const t0 = Date.now();
+      while (!existsSync(first) && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 200));
+      assert.ok(existsSync(first), `run 1 was never written: ${err}`);
+      await new Promise((r) => setTimeout(r, 1500)); // inside run 2
+      child.kill('SIGINT');
+      const code = await exited;
+      assert.equal(code, 130, err);
+      const dir = join(results, 'interrupted');
+      const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      assert.equal(m.status, 'incomplete');
+      assert.match(m.reason ?? '', /SIGINT/);
+      const files = readdirSync(join(dir, 'reference', '00-baseline'));
+      assert.ok(files.includes('run-01.json') && !files.includes('run-03.json'), files.join(' '));
+      assert.ok(!files.some((f) => f.startsWith('.')), `no temporary files: ${files.join(' ')}`);
+      const cell = JSON.parse(
+        readFileSync(join(dir, 'reference', '00-baseline', 'summary.json'), 'utf8'),
+      ) as CellSummary;
+      assert.ok(cell.steps[0]!.flags.includes('incomplete'));
+      await nothingLeft(err);
+
+      const r = await bench('--resume', 'interrupted');
+      assert.equal(r.code, 0, r.stderr);
+      const m2 = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      assert.equal(m2.status, 'complete');
+      assert.equal(m2.sessions.length, 2);
+      assert.deepEqual(
+        readdirSync(join(dir, 'reference', '00-baseline'))
+          .filter((f) => f.startsWith('run-'))
+          .sort(),
+        ['run-01.json', 'run-02.json', 'run-03.json'],
+      );
+      await nothingLeft();
+    });
+  },
+);

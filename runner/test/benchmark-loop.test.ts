@@ -113,7 +113,10 @@ function context(
   const runDir = mkdtempSync(join(tmpdir(), 'lab-loop-'));
   dirs.push(runDir);
   const planned = ['03-pdp', '08-capacity'].map((n) =>
-    planScenario(catalogue.find((c) => c.name === n)!, { quick: true }),
+    planScenario(
+      catalogue.find((c) => c.name === n)!,
+      { quick: true },
+    ),
   );
   const manifest: Manifest = {
     schema: 1,

@@ -1,4 +1,3 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are compose interpolation syntax
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InterpolationError, interpolate, interpolateTree } from '../src/lab/interpolate.js';

@@ -2,7 +2,6 @@
  * x-native.docker_only (Grafana): a service that exists only with Docker. ./lab skips it and says why, refuses it
  * for a system-under-test service and when a native service depends on it; `./lab up` takes several profiles.
  */
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose files are full of ${VAR}
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

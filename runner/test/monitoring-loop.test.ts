@@ -174,7 +174,10 @@ test('every k6 run streams to Prometheus; each measured step stores its answers;
       return capture(p, start, end);
     },
   };
-  const scenario = planScenario(loadScenarios(root).find((s) => s.name === '03-pdp')!, { quick: true });
+  const scenario = planScenario(
+    loadScenarios(root).find((s) => s.name === '03-pdp')!,
+    { quick: true },
+  );
   const code = await execute({
     root,
     runDir,

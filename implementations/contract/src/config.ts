@@ -29,7 +29,7 @@ export function readLabEnv(env: NodeJS.ProcessEnv = process.env): LabEnv {
       scale: intVar(env, 'LAB_SCALE', DEFAULT_SCALE),
     });
   } catch (e) {
-    throw new Error(`LAB_SEED/LAB_SCALE: ${(e as Error).message}`);
+    throw new Error(`LAB_SEED/LAB_SCALE: ${(e as Error).message}`, { cause: e });
   }
   return { ...options, adminToken };
 }

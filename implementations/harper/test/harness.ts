@@ -111,7 +111,7 @@ function processTree(root: number): number[] {
 
 function socketInodes(pid: number): Set<string> {
   const inodes = new Set<string>();
-  let fds: string[] = [];
+  let fds: string[];
   try {
     fds = readdirSync(`/proc/${pid}/fd`);
   } catch {
@@ -161,7 +161,7 @@ export function listeners(rootPid: number): Listener[] {
     ['/proc/net/tcp', false],
     ['/proc/net/tcp6', true],
   ] as const) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch {

@@ -89,6 +89,7 @@ async function settle(page: Page, target: TargetId): Promise<void> {
     }));
     throw new Error(
       `the page did not settle on ${target}: ${JSON.stringify(state)}: ${(e as Error).message}`,
+      { cause: e },
     );
   }
   const h1 = (await page.locator('main h1').first().textContent()) ?? '';

@@ -114,7 +114,12 @@ async function run(a: RunArgs): Promise<number> {
     ...((o?.vus ?? a.vus) ? { vus: (o?.vus ?? a.vus)! } : {}),
     ...((o?.rate ?? a.rate) ? { rate: (o?.rate ?? a.rate)! } : {}),
   };
-  const planned = scenarioNames.map((n) => planScenario(catalogue.find((c) => c.name === n)!, overrides));
+  const planned = scenarioNames.map((n) =>
+    planScenario(
+      catalogue.find((c) => c.name === n)!,
+      overrides,
+    ),
+  );
   const seed = Number(compose.env['LAB_SEED'] ?? 42);
   const scaleUsed = Number(compose.env['LAB_SCALE'] ?? 1);
   if (mode === 'native') {

@@ -203,8 +203,8 @@ export class Cgroups {
   }
 
   readLimits(path: string): ReadBack {
-    let cpus: number | null = null;
-    let memoryBytes: number | null = null;
+    let cpus: number | null;
+    let memoryBytes: number | null;
     if (this.version === 1) {
       const quota = Number(this.read(this.ctl('cpu', path, 'cpu.cfs_quota_us')) ?? -1);
       const period = Number(this.read(this.ctl('cpu', path, 'cpu.cfs_period_us')) ?? PERIOD_US);

@@ -429,7 +429,7 @@ export class Lab {
     const problems: string[] = [];
     for (const p of profilesToStop) {
       const state = readState(this.paths, p);
-      let order: string[] = [];
+      let order: string[];
       try {
         order = resolveProfile(this.compose, p).map((s) => s.name);
       } catch {

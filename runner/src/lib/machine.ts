@@ -11,7 +11,7 @@ export interface MachineInfo {
 
 /** What a published number must name: the hardware and runtime it was measured on. */
 export function machineInfo(): MachineInfo {
-  let kernel = '';
+  let kernel: string;
   try {
     kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
   } catch {

@@ -35,8 +35,7 @@ export interface VerifierOptions {
 
 /** What the target's answer is compared with. */
 type Expectation =
-  | { kind: 'oracle'; response: OracleResponse; ids?: IdRewrite }
-  | { kind: 'status'; status: number };
+  { kind: 'oracle'; response: OracleResponse; ids?: IdRewrite } | { kind: 'status'; status: number };
 
 /** Server-generated ids: the oracle's are replaced by the target's before comparing. */
 type IdRewrite = (expected: unknown, actual: unknown) => unknown;

@@ -44,7 +44,7 @@ export async function connectStore(cfg: ProcessConfig, waitMs = 60_000): Promise
       break;
     } catch (e) {
       if (Date.now() > deadline) {
-        throw new Error(`cannot reach MongoDB at ${cfg.mongo.url}: ${(e as Error).message}`);
+        throw new Error(`cannot reach MongoDB at ${cfg.mongo.url}: ${(e as Error).message}`, { cause: e });
       }
       await sleep(500);
     }

@@ -42,7 +42,7 @@ export async function runService(name: ServiceName, factory: ServiceFactory): Pr
     const parts = await factory(cfg, store, app);
     const healthy = JSON.stringify({ status: 'ok', target: TARGET, service: name });
     app.get('/health', { config: { route: '/health' } }, async (_request, reply) => {
-      let up = true;
+      let up: boolean;
       try {
         up = parts.ready ? await parts.ready() : (await store.db.command({ ping: 1 }))['ok'] === 1;
       } catch {

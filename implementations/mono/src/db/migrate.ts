@@ -116,7 +116,7 @@ export async function migrate(url: string, dir: string = MIGRATIONS_DIR): Promis
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${m.name} failed: ${(e as Error).message}`);
+        throw new Error(`migration ${m.name} failed: ${(e as Error).message}`, { cause: e });
       }
       log('info', `applied migration ${m.name}`);
       result.applied.push(m.name);

@@ -14,7 +14,8 @@ export async function waitForDatabase(url: string, timeoutMs = 60_000): Promise<
       await client.query('SELECT 1');
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`database not reachable: ${(e as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`database not reachable: ${(e as Error).message}`, { cause: e });
       await new Promise((r) => setTimeout(r, 500));
     } finally {
       await client.end().catch(() => {});
