@@ -14,7 +14,7 @@ import {
 } from '../lib/schemas.js';
 import { Hops, makeUpstreams, type Upstream, upstreamHistogram } from '../lib/upstream.js';
 import { type Page, Pages } from './pages.js';
-import { httpPorts } from './ports.js';
+import { httpPorts, RESET_TIMEOUT_MS } from './ports.js';
 
 const SERVICE_NAMES: readonly ServiceName[] = ['catalog', 'pricing', 'inventory', 'reviews', 'orders'];
 const HEALTHY = JSON.stringify({ status: 'ok', target: TARGET });
@@ -30,12 +30,6 @@ interface BffRoute {
   timeoutMs?: number;
   run: (request: FastifyRequest, hops: Hops) => Promise<Page>;
 }
-
-/**
- * The admin reset is not a page: it runs between benchmark runs, when the services may still be draining the
- * previous run's backlog, so it gets a minute rather than a page's deadline.
- */
-const RESET_TIMEOUT_MS = 60_000;
 
 export interface Bff extends ServerParts {
   upstreams: Record<ServiceName, Upstream>;

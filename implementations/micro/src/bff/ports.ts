@@ -159,6 +159,7 @@ export function httpPorts(up: Record<ServiceName, Upstream>): Ports {
             method: 'POST',
             headers: { 'x-lab-token': token },
             hops: h,
+            maxMs: RESET_TIMEOUT_MS,
           });
           if (r.status !== 204) throw u.unexpected(r);
         }),
@@ -166,6 +167,12 @@ export function httpPorts(up: Record<ServiceName, Upstream>): Ports {
     },
   };
 }
+
+/**
+ * The admin reset is not a page: it runs between benchmark runs, when the services may still be draining the
+ * previous run's backlog, so it gets a minute rather than a page's deadline (UPSTREAM_TIMEOUT_MS).
+ */
+export const RESET_TIMEOUT_MS = 60_000;
 
 /** A service answered without data it owns for an id another service knows: treat it as unavailable. */
 export function missing(service: ServiceName): ContractError {

@@ -41,6 +41,11 @@ export interface CallOptions {
    * gets min(this deadline, now + UPSTREAM_TIMEOUT_MS). Compensations pass none: they run on their own budget.
    */
   deadline?: number | undefined;
+  /**
+   * This call's own cap instead of UPSTREAM_TIMEOUT_MS, for the rare call that is not part of a page (the admin
+   * reset between benchmark runs, which may wait for a service still draining a backlog).
+   */
+  maxMs?: number | undefined;
 }
 
 /**
@@ -113,12 +118,15 @@ export class Upstream {
   async call(path: string, opts: CallOptions = {}): Promise<UpstreamResponse> {
     const t0 = performance.now();
     const deadline = opts.deadline ?? opts.hops?.deadline;
-    const budget = Math.floor(
-      deadline === undefined ? this.settings.timeoutMs : Math.min(this.settings.timeoutMs, deadline - t0),
-    );
+    const cap = opts.maxMs ?? this.settings.timeoutMs;
+    const budget = Math.floor(deadline === undefined ? cap : Math.min(cap, deadline - t0));
+    const timeoutError =
+      cap === this.settings.timeoutMs
+        ? this.timeoutError
+        : new ContractError(errors.upstreamTimeout(this.service, cap));
     if (budget <= 0) {
       this.histogram?.observe({ service: this.service, outcome: 'timeout' }, 0);
-      throw this.timeoutError;
+      throw timeoutError;
     }
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(TIMEOUT), budget);
@@ -132,6 +140,8 @@ export class Upstream {
         headers,
         body: opts.body,
         signal: ac.signal,
+        // The pool's own timeouts are the page cap; a call with its own cap must not be cut short by them.
+        ...(opts.maxMs === undefined ? {} : { headersTimeout: budget, bodyTimeout: budget }),
       });
       const text = await res.body.text();
       if (res.statusCode >= 500 && !isContractError(text)) {
@@ -143,11 +153,11 @@ export class Upstream {
       if (e instanceof ContractError) throw e;
       if (ac.signal.aborted) {
         outcome = 'timeout';
-        throw this.timeoutError;
+        throw timeoutError;
       }
       const name = (e as Error).name;
       outcome = name === 'HeadersTimeoutError' || name === 'BodyTimeoutError' ? 'timeout' : 'error';
-      throw outcome === 'timeout' ? this.timeoutError : this.unavailableError;
+      throw outcome === 'timeout' ? timeoutError : this.unavailableError;
     } finally {
       clearTimeout(timer);
       const ms = performance.now() - t0;
