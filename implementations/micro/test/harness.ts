@@ -1,8 +1,9 @@
-// Test harness: a FerretDB (SQLite backend, temp dir, free loopback port) and the six processes of the target on
-// free ports, started from scratch and stopped at the end. Set MICRO_TEST_MONGO_URL to run against a real
-// MongoDB instead of FerretDB.
+// Test harness: a FerretDB started the way the lab starts it (runner/bin/mongo-server: the PostgreSQL backend
+// the benchmark uses, in a temp dir, on a free loopback port) and the six processes of the target on free ports,
+// started from scratch and stopped at the end. MICRO_TEST_FERRETDB_BACKEND=sqlite tests on FerretDB's SQLite
+// backend instead; MICRO_TEST_MONGO_URL runs against a real MongoDB.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,33 +80,51 @@ export interface Database {
   stop(): Promise<void>;
 }
 
-/** FerretDB v1 with its embedded SQLite backend in a fresh temp dir (or MICRO_TEST_MONGO_URL when set). */
+/**
+ * FerretDB v1 in a fresh temp dir, on the backend the lab benchmarks (LAB_FERRETDB_BACKEND's default,
+ * PostgreSQL, supervised by runner/bin/mongo-server exactly as ./lab runs it), or MICRO_TEST_MONGO_URL when set.
+ */
 export async function startDatabase(): Promise<Database> {
   const given = process.env['MICRO_TEST_MONGO_URL'];
   if (given) return { url: given, description: `MongoDB at ${given}`, stop: async () => {} };
+  const backend = process.env['MICRO_TEST_FERRETDB_BACKEND'] ?? 'postgresql';
+  if (backend !== 'postgresql' && backend !== 'sqlite') {
+    throw new Error(`MICRO_TEST_FERRETDB_BACKEND must be postgresql or sqlite, not ${backend}`);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'micro-ferret-'));
+  // mongo-server runs PostgreSQL as the postgres user: it must be able to reach its data dir inside this one.
+  chmodSync(dir, 0o755);
   const port = await freePort();
+  const ferret = ferretBinary();
+  const postgres = findTool('postgres', {
+    paths: new LabPaths(REPO_ROOT),
+    env: process.env,
+    log: () => undefined,
+  });
+  if (backend === 'postgresql' && !postgres) {
+    throw new Error(
+      'PostgreSQL not found: run ./lab doctor --install (or MICRO_TEST_FERRETDB_BACKEND=sqlite)',
+    );
+  }
   const proc = spawnProc(
     'ferretdb',
-    ferretBinary(),
+    'sh',
     [
-      `--listen-addr=127.0.0.1:${port}`,
-      '--handler=sqlite',
-      // WAL with synchronous=NORMAL: no fsync per commit, like mongod's default write concern (j: false).
-      `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
-      `--state-dir=${dir}`,
-      '--debug-addr=-',
-      '--telemetry=disable',
-      '--log-level=error',
+      join(REPO_ROOT, 'runner/bin/mongo-server'),
+      ferret,
+      join(dir, 'data'),
+      String(port),
+      join(dir, 'run'),
+      postgres?.path ?? 'postgres',
     ],
-    { ...process.env },
+    { ...process.env, LAB_FERRETDB_BACKEND: backend, FERRETDB_LOG_LEVEL: 'error' },
     dir,
   );
   const url = `mongodb://127.0.0.1:${port}`;
-  await waitForPort(port, 20_000, proc);
+  await waitForPort(port, 60_000, proc);
   return {
     url,
-    description: `FerretDB ${ferretVersion} (SQLite) on ${url}`,
+    description: `FerretDB ${ferretVersion} (${backend}) on ${url}`,
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { LabTarget } from '../lab/compose.js';
 import { findTool, type ToolContext } from '../lab/tools.js';
+import { labEnv } from '../lib/env-file.js';
 
 export function gitInfo(root: string): { commit: string | null; dirty: boolean | null } {
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
@@ -64,12 +65,16 @@ export function targetComponents(
       else {
         const mongod = findTool('mongod', ctx);
         const ferret = mongod ? null : findTool('ferretdb', ctx);
+        // The backend runner/bin/mongo-server starts FerretDB on (its default when .env does not say).
+        const backend = labEnv(root)['LAB_FERRETDB_BACKEND'] || 'postgresql';
+        const pg = backend === 'postgresql' ? findTool('postgres', ctx) : null;
+        const on = backend === 'postgresql' ? `PostgreSQL ${pg?.version ?? '(version unknown)'}` : 'SQLite';
         put(
           'database',
           mongod
             ? `MongoDB ${mongod.version ?? '(version unknown)'} (mongod from ${mongod.source})`
             : ferret
-              ? `FerretDB ${ferret.version ?? '(version unknown)'} on SQLite — MongoDB wire protocol, NOT MongoDB`
+              ? `FerretDB ${ferret.version ?? '(version unknown)'} on ${on} — MongoDB wire protocol, NOT MongoDB`
               : 'MongoDB-protocol server not found',
         );
       }
