@@ -4,31 +4,12 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Profile, Step as ProfileStep } from '@lab/scenarios/profile-types';
 
 export class UsageError extends Error {}
 
-export interface ProfileStep {
-  label: string;
-  vus?: number;
-  rate?: number;
-}
-
-/** scenarios/profiles/NN-name.json (the k6 side reads the same file: scenarios/lib/profile.ts). */
-export interface Profile {
-  name: string;
-  title: string;
-  model: 'closed' | 'open';
-  vus?: number;
-  rate?: number;
-  duration: string;
-  preAllocatedVUs?: number;
-  maxVUs?: number;
-  steps?: ProfileStep[];
-  thinkTime?: { min: number; max: number };
-  slo?: { p99Ms: number };
-  resetBeforeRun?: boolean;
-  quick: { duration: string; vus?: number; rate?: number; steps?: ProfileStep[] };
-}
+/** scenarios/profiles/NN-name.json, typed once for k6 and the runner (scenarios/lib/profile-types.ts). */
+export type { Profile, Step as ProfileStep } from '@lab/scenarios/profile-types';
 
 export interface ScenarioEntry {
   /** "03" */

@@ -1,0 +1,34 @@
+/**
+ * The shape of scenarios/profiles/NN-name.json: the one definition both sides use, k6 (lib/profile.ts, which
+ * applies the runner's overrides) and the runner (runner/src/benchmark/plan.ts, which plans runs from the same
+ * files). No k6 import here, so the runner can import it.
+ */
+export interface Step {
+  /** "vus-200", "rate-1000": names a step of a sweep or a capacity ladder. */
+  label: string;
+  vus?: number;
+  rate?: number;
+}
+
+export interface Profile {
+  name: string;
+  title: string;
+  /** closed: a fixed number of VUs looping (each waits for its answer); open: a fixed arrival rate. */
+  model: 'closed' | 'open';
+  vus?: number;
+  rate?: number;
+  duration: string;
+  /** Open model: VUs allocated before the start, and the most k6 may use (then iterations are dropped). */
+  preAllocatedVUs?: number;
+  maxVUs?: number;
+  /** Sweeps and ladders: each step is a separate k6 run (07 concurrency, 08 capacity). */
+  steps?: Step[];
+  /** Think time between the steps of a user journey, seconds (uniform between min and max). */
+  thinkTime?: { min: number; max: number };
+  /** 08: the service-level objective a rate must meet to count as sustained. */
+  slo?: { p99Ms: number };
+  /** Reset the target's state (POST /api/admin/reset) before every measured run. */
+  resetBeforeRun?: boolean;
+  /** --quick: a short smoke run of the same shape. */
+  quick: { duration: string; vus?: number; rate?: number; steps?: Step[] };
+}
