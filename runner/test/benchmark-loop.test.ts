@@ -15,6 +15,7 @@ import type { ToolInfo } from '../src/lab/tools.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
 import type { VerifyOptions, VerifyReport } from '../src/verify/verify.js';
+import { fakeK6Run } from './helpers.js';
 
 const root = repoRoot();
 const catalogue = loadScenarios(root);
@@ -76,33 +77,21 @@ function fakeK6(events: string[]) {
     events.push(`k6 ${target} ${scenario} ${warm ? 'warm-up' : o.env['LAB_STEP']}`);
     const rate = Number(o.env['LAB_RATE'] ?? 0);
     const p99 = target === 'b' && rate > 0 ? 80 : 10;
-    const v = (values: Record<string, number>) => ({ type: 'x', values });
-    return {
-      exitCode: 0,
-      signal: null,
-      wallSeconds: 1,
-      stdout: '',
-      stderrTail: [],
-      loadgen: { pinned: true, cpuset: '0', cores: 1, cpuSeconds: 0.2, cpuShare: 0.2, peakMemoryBytes: 1e7 },
-      summary: {
-        metrics: {
-          http_reqs: v({ count: 1000, rate: target === 'a' ? 1000 : 400 }),
-          http_req_duration: v({
-            'p(50)': 1,
-            'p(90)': 2,
-            'p(95)': 3,
-            'p(99)': p99,
-            'p(99.9)': 99,
-            avg: 1,
-            min: 0.1,
-            max: 100,
-          }),
-          http_req_failed: v({ passes: 0, rate: 0 }),
-          checks: v({ passes: 2000, fails: 0 }),
-        },
-        state: { testRunDurationMs: 1000 },
+    return fakeK6Run({
+      http_reqs: { count: 1000, rate: target === 'a' ? 1000 : 400 },
+      http_req_duration: {
+        'p(50)': 1,
+        'p(90)': 2,
+        'p(95)': 3,
+        'p(99)': p99,
+        'p(99.9)': 99,
+        avg: 1,
+        min: 0.1,
+        max: 100,
       },
-    };
+      http_req_failed: { passes: 0, rate: 0 },
+      checks: { passes: 2000, fails: 0 },
+    });
   };
 }
 

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { K6Run } from '../src/benchmark/k6.js';
 
 export const TOKEN = 'test-admin-token';
 const REFERENCE_MAIN = fileURLToPath(
@@ -111,4 +112,23 @@ export function startTamperingProxy(
       resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server });
     });
   });
+}
+
+/**
+ * What a successful k6 run returns to the runner, for loop tests that stand in for k6: exit 0, one second,
+ * a pinned load generator at 20% of its core, and these summary metrics (each trend's or rate's values).
+ */
+export function fakeK6Run(metrics: Record<string, Record<string, number>>): K6Run {
+  return {
+    exitCode: 0,
+    signal: null,
+    wallSeconds: 1,
+    stdout: '',
+    stderrTail: [],
+    loadgen: { pinned: true, cpuset: '0', cores: 1, cpuSeconds: 0.2, cpuShare: 0.2, peakMemoryBytes: 1e7 },
+    summary: {
+      metrics: Object.fromEntries(Object.entries(metrics).map(([k, values]) => [k, { type: 'x', values }])),
+      state: { testRunDurationMs: 1000 },
+    },
+  };
 }

@@ -23,6 +23,7 @@ import {
   type MonitoringFile,
   type RunMonitor,
 } from '../src/monitoring/monitor.js';
+import { fakeK6Run } from './helpers.js';
 
 const root = repoRoot();
 const dirs: string[] = [];
@@ -56,24 +57,12 @@ function driver(): TargetDriver {
 function k6(calls: K6Options[]) {
   return async (o: K6Options): Promise<K6Run> => {
     calls.push(o);
-    const v = (values: Record<string, number>) => ({ type: 'x', values });
-    return {
-      exitCode: 0,
-      signal: null,
-      wallSeconds: 1,
-      stdout: '',
-      stderrTail: [],
-      loadgen: { pinned: true, cpuset: '0', cores: 1, cpuSeconds: 0.2, cpuShare: 0.2, peakMemoryBytes: 1e7 },
-      summary: {
-        metrics: {
-          http_reqs: v({ count: 1000, rate: 1000 }),
-          http_req_duration: v({ 'p(50)': 1, 'p(95)': 3, 'p(99)': 9, avg: 1.5 }),
-          http_req_failed: v({ passes: 0, rate: 0 }),
-          checks: v({ passes: 1000, fails: 0 }),
-        },
-        state: { testRunDurationMs: 1000 },
-      },
-    };
+    return fakeK6Run({
+      http_reqs: { count: 1000, rate: 1000 },
+      http_req_duration: { 'p(50)': 1, 'p(95)': 3, 'p(99)': 9, avg: 1.5 },
+      http_req_failed: { passes: 0, rate: 0 },
+      checks: { passes: 1000, fails: 0 },
+    });
   };
 }
 
