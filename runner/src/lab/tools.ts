@@ -94,6 +94,30 @@ function labBin(ctx: ToolContext, name: string, version: string, file = name): s
   return join(ctx.paths.tools, name, version, file);
 }
 
+/**
+ * A tool the lab can build: the binary named by its env var, else the lab's own build of the pinned version,
+ * else one on PATH; the first that is executable, with the version it reports.
+ */
+function findBuildable(
+  ctx: ToolContext,
+  name: string,
+  envVar: string,
+  pinned: string,
+  versionArgs: string[],
+  versionPattern: RegExp,
+): ToolInfo | null {
+  for (const [path, source] of [
+    [ctx.env[envVar], envVar],
+    [labBin(ctx, name, pinned), 'lab tools'],
+    [which(name, ctx.env), 'PATH'],
+  ] as const) {
+    if (path && isExecutable(path)) {
+      return { name, path, version: versionOf(path, versionArgs, versionPattern), source };
+    }
+  }
+  return null;
+}
+
 const K6_VERSION = 'v1.8.1';
 // v1.24.2, the last v1 release: v1.24.1 has no checksum-database record, so the proxy serves it unverified.
 const FERRETDB_VERSION = 'v1.24.2';
@@ -143,20 +167,7 @@ const SPECS: ToolSpec[] = [
     pinned: K6_VERSION,
     describe: 'load generator',
     manual: `put k6 on PATH or set K6_BIN, or install Go so the lab can build k6 ${K6_VERSION}`,
-    find(ctx) {
-      const fromEnv = ctx.env['K6_BIN'];
-      const candidates: [string | null | undefined, string][] = [
-        [fromEnv, 'K6_BIN'],
-        [labBin(ctx, 'k6', K6_VERSION), 'lab tools'],
-        [which('k6', ctx.env), 'PATH'],
-      ];
-      for (const [path, source] of candidates) {
-        if (path && isExecutable(path)) {
-          return { name: 'k6', path, version: versionOf(path, ['version'], /k6 (v[\d.]+)/), source };
-        }
-      }
-      return null;
-    },
+    find: (ctx) => findBuildable(ctx, 'k6', 'K6_BIN', K6_VERSION, ['version'], /k6 (v[\d.]+)/),
     async install(ctx) {
       const go = requireGo(ctx, 'k6');
       const dir = join(ctx.paths.tools, 'k6', K6_VERSION);
@@ -170,24 +181,8 @@ const SPECS: ToolSpec[] = [
     pinned: FERRETDB_VERSION,
     describe: 'MongoDB wire-protocol server (used when there is no mongod)',
     manual: `install Go so the lab can build FerretDB ${FERRETDB_VERSION}, or put mongod on PATH`,
-    find(ctx) {
-      const fromEnv = ctx.env['FERRETDB_BIN'];
-      for (const [path, source] of [
-        [fromEnv, 'FERRETDB_BIN'],
-        [labBin(ctx, 'ferretdb', FERRETDB_VERSION), 'lab tools'],
-        [which('ferretdb', ctx.env), 'PATH'],
-      ] as const) {
-        if (path && isExecutable(path)) {
-          return {
-            name: 'ferretdb',
-            path,
-            version: versionOf(path, ['--version'], /version: (v[\d.]+)/),
-            source,
-          };
-        }
-      }
-      return null;
-    },
+    find: (ctx) =>
+      findBuildable(ctx, 'ferretdb', 'FERRETDB_BIN', FERRETDB_VERSION, ['--version'], /version: (v[\d.]+)/),
     async install(ctx) {
       requireGo(ctx, 'FerretDB');
       ctx.log(`building FerretDB ${FERRETDB_VERSION} (a few minutes, once)...`);
@@ -204,23 +199,15 @@ const SPECS: ToolSpec[] = [
     pinned: COMPOSE_VERSION,
     describe: 'the compose CLI, used only to validate docker-compose.yml (`config`) without an engine',
     manual: `install the Docker Compose plugin, or Go so the lab can build compose ${COMPOSE_VERSION}`,
-    find(ctx) {
-      for (const [path, source] of [
-        [ctx.env['DOCKER_COMPOSE_BIN'], 'DOCKER_COMPOSE_BIN'],
-        [labBin(ctx, 'docker-compose', COMPOSE_VERSION), 'lab tools'],
-        [which('docker-compose', ctx.env), 'PATH'],
-      ] as const) {
-        if (path && isExecutable(path)) {
-          return {
-            name: 'docker-compose',
-            path,
-            version: versionOf(path, ['version'], /version (v[\d.]+)/),
-            source,
-          };
-        }
-      }
-      return null;
-    },
+    find: (ctx) =>
+      findBuildable(
+        ctx,
+        'docker-compose',
+        'DOCKER_COMPOSE_BIN',
+        COMPOSE_VERSION,
+        ['version'],
+        /version (v[\d.]+)/,
+      ),
     async install(ctx) {
       requireGo(ctx, 'docker compose');
       ctx.log(`building docker compose ${COMPOSE_VERSION} (a few minutes, once)...`);
@@ -257,23 +244,8 @@ const SPECS: ToolSpec[] = [
     pinned: CADVISOR_VERSION,
     describe: "container metrics of the lab's cgroups for the monitoring profile (monitoring/cadvisor)",
     manual: `install Go so the lab can build cAdvisor ${CADVISOR_VERSION} (runner/bin/build-cadvisor), or set CADVISOR_BIN`,
-    find(ctx) {
-      for (const [path, source] of [
-        [ctx.env['CADVISOR_BIN'], 'CADVISOR_BIN'],
-        [labBin(ctx, 'cadvisor', CADVISOR_VERSION), 'lab tools'],
-        [which('cadvisor', ctx.env), 'PATH'],
-      ] as const) {
-        if (path && isExecutable(path)) {
-          return {
-            name: 'cadvisor',
-            path,
-            version: versionOf(path, ['--version'], /(v\d+\.\d+\.\d+)/),
-            source,
-          };
-        }
-      }
-      return null;
-    },
+    find: (ctx) =>
+      findBuildable(ctx, 'cadvisor', 'CADVISOR_BIN', CADVISOR_VERSION, ['--version'], /(v\d+\.\d+\.\d+)/),
     async install(ctx) {
       requireGo(ctx, 'cAdvisor');
       ctx.log(`building cAdvisor ${CADVISOR_VERSION} from monitoring/cadvisor (a minute or two, once)...`);
