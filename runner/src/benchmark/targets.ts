@@ -12,6 +12,7 @@ import type { LabTarget } from '../lab/compose.js';
 import { isAlive, type Lab } from '../lab/launcher.js';
 import { readState } from '../lab/paths.js';
 import type { UsageSnapshot, Watched } from './resources.js';
+import { runStreamed } from '../lib/stream.js';
 
 export interface TargetDriver {
   readonly mode: 'native' | 'docker';
@@ -48,24 +49,12 @@ export class NativeDriver implements TargetDriver {
   async up(t: LabTarget): Promise<void> {
     const cli = join(this.lab.paths.root, 'runner', 'dist', 'src', 'lab', 'cli.js');
     const args = [cli, 'up', t.profile, ...(this.o.noLimits ? ['--no-limits'] : [])];
-    const tail: string[] = [];
-    const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, args, { env: this.o.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const onData = (b: Buffer) => {
-        for (const line of b.toString().split('\n')) {
-          if (!line.trim()) continue;
-          tail.push(line);
-          if (tail.length > 40) tail.shift();
-          this.o.log(line);
-        }
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('error', () => resolve(null));
-      child.once('exit', (c) => resolve(c));
+    const { code, tail } = await runStreamed(process.execPath, args, {
+      env: this.o.env,
+      log: this.o.log,
+      keep: 15,
     });
-    if (code !== 0)
-      throw new Error(`./lab up ${t.profile} failed (exit ${code}):\n${tail.slice(-15).join('\n')}`);
+    if (code !== 0) throw new Error(`./lab up ${t.profile} failed (exit ${code}):\n${tail.join('\n')}`);
   }
 
   /**

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { LabPaths } from './paths.js';
+import { runStreamed } from '../lib/stream.js';
 
 export class ToolError extends Error {}
 
@@ -53,32 +54,21 @@ function versionOf(path: string, args: string[], pattern: RegExp): string | null
 }
 
 /** Runs a command, streaming its output to the log with a prefix; rejects with the last lines on failure. */
-function run(
+async function run(
   ctx: ToolContext,
   label: string,
   cmd: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...ctx.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const tail: string[] = [];
-    const onData = (b: Buffer) => {
-      for (const line of b.toString().split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 20) tail.shift();
-        ctx.log(`  [${label}] ${line}`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => reject(new ToolError(`${label}: cannot run ${cmd}: ${e.message}`)));
-    child.on('exit', (code) => {
-      if (code === 0) resolve();
-      else reject(new ToolError(`${label}: ${cmd} ${args.join(' ')} exited ${code}:\n${tail.join('\n')}`));
-    });
+  const r = await runStreamed(cmd, args, {
+    env: { ...ctx.env, ...env },
+    log: (line) => ctx.log(`  [${label}] ${line}`),
+    keep: 20,
   });
+  if (r.error) throw new ToolError(`${label}: cannot run ${cmd}: ${r.error.message}`);
+  if (r.code !== 0)
+    throw new ToolError(`${label}: ${cmd} ${args.join(' ')} exited ${r.code}:\n${r.tail.join('\n')}`);
 }
 
 function requireGo(ctx: ToolContext, what: string): string {

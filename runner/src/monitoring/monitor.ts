@@ -5,13 +5,13 @@
  * every provisioned dashboard over the step's time window. The answers are stored beside the run's other files
  * (monitoring-NN.json, rendered into monitoring.md), so a run stays readable after Prometheus is gone.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { LabCompose } from '../lab/compose.js';
 import { LabPaths } from '../lab/paths.js';
 import { findTool, type ToolContext } from '../lab/tools.js';
+import { runStreamed } from '../lib/stream.js';
 import {
   type Dashboard,
   loadDashboards,
@@ -320,31 +320,16 @@ export class Monitor implements RunMonitor {
   }
 }
 
-function runChild(
+async function runChild(
   cmd: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
   log: (l: string) => void,
-) {
-  return new Promise<void>((resolve, reject) => {
-    const tail: string[] = [];
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const onData = (b: Buffer) => {
-      for (const line of b.toString().split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > 30) tail.shift();
-        log(line);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', (e) => reject(new Error(`${cmd}: ${e.message}`)));
-    child.once('exit', (c) =>
-      c === 0 ? resolve() : reject(new Error(`${[cmd, ...args].join(' ')} exited ${c}:\n${tail.join('\n')}`)),
-    );
-  });
+): Promise<void> {
+  const r = await runStreamed(cmd, args, { cwd, env, log, keep: 30 });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.code !== 0) throw new Error(`${[cmd, ...args].join(' ')} exited ${r.code}:\n${r.tail.join('\n')}`);
 }
 
 /**
