@@ -73,6 +73,10 @@ describe(
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /verify passed \(\d+ checks/);
       assert.match(r.stderr, /\| reference \| 1\/1 \| [\d,]+ \|/);
+      assert.match(
+        r.stderr,
+        /report: \.\/run-benchmark\.sh report smoke --results-dir \S+ +\(writes \S+smoke\/report\.md; --publish replaces docs\/benchmark-results\.md\)/,
+      );
       const dir = join(results, 'smoke');
       const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       assert.equal(m.status, 'complete');
