@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Manifest, ResourcesFile, RunFile } from '../src/benchmark/types.js';
 import { Cgroups } from '../src/lab/cgroup.js';
+import { loadCompose } from '../src/lab/compose.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
 
@@ -32,7 +33,7 @@ const bench = (...args: string[]) => sh(join(root, 'run-benchmark.sh'), [...args
 /** Every cgroup directory the lab could have left for a profile, in every hierarchy. */
 function leftCgroups(profile: string): string[] {
   return ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', '']
-    .map((c) => join('/sys/fs/cgroup', c, 'lab', profile))
+    .map((c) => join('/sys/fs/cgroup', c, 'lab', loadCompose(root).project, profile))
     .filter((d) => existsSync(d));
 }
 

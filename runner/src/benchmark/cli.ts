@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseCpuset } from '../lab/budget.js';
 import { type LabTarget, loadCompose } from '../lab/compose.js';
 import { Lab } from '../lab/launcher.js';
+import { acquireRunLock, RunLockError } from '../lab/run-lock.js';
 import { ensureTool, type ToolContext } from '../lab/tools.js';
 import { repoRoot } from '../lib/env-file.js';
 import { machineInfo } from '../lib/machine.js';
@@ -132,6 +133,15 @@ async function run(a: RunArgs): Promise<number> {
       );
   }
   const log = (s: string) => err(s);
+  try {
+    acquireRunLock(
+      lab.paths,
+      a.resume ? `run ${a.resume}` : `./run-benchmark.sh ${process.argv.slice(2).join(' ')}`,
+    );
+  } catch (e) {
+    if (e instanceof RunLockError) throw new Failure(e.message);
+    throw e;
+  }
   const toolCtx: ToolContext = { paths: lab.paths, env, log };
   const k6 = await ensureTool('k6', toolCtx);
   const adminToken = compose.env['LAB_ADMIN_TOKEN'] ?? '';
