@@ -2,7 +2,8 @@
 // Runs every compiled test file of every workspace with Node's built-in test runner, one file at a time
 // (integration tests start servers and cgroups). `npm test -- <word>` runs only files whose path contains <word>.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -46,8 +47,33 @@ if (selected.length === 0) {
   console.error(`no test files match ${filters.join(', ') || '(all)'}; did the build run?`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...passthrough, ...selected], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// The spec reporter for people, a TAP copy to count what did not run: a skipped or todo test fails the suite
+// (`./lab setup` installs everything every test needs, so nothing has a reason to skip).
+const tapDir = mkdtempSync(join(tmpdir(), 'lab-tests-'));
+const tap = join(tapDir, 'report.tap');
+const reporters = passthrough.some((a) => a.startsWith('--test-reporter'))
+  ? []
+  : [
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+    ];
+const r = spawnSync(
+  process.execPath,
+  ['--test', '--test-concurrency=1', ...reporters, ...passthrough, ...selected],
+  { cwd: root, stdio: 'inherit' },
+);
+let notRun = [];
+if (existsSync(tap)) {
+  const text = readFileSync(tap, 'utf8');
+  notRun = [...text.matchAll(/^\s*(?:not )?ok \d+ - (.*) # (SKIP|TODO)\b(.*)$/gim)].map(
+    (m) => `${m[2]}: ${m[1]}${m[3]}`,
+  );
+}
+rmSync(tapDir, { recursive: true, force: true });
+if (notRun.length > 0) {
+  console.error(`\n${notRun.length} test(s) did not run, which fails the suite:\n  ${notRun.join('\n  ')}`);
+  process.exit(r.status || 1);
+}
 process.exit(r.status ?? 1);

@@ -156,6 +156,14 @@ describe('command line', () => {
       kind: 'report',
       runIds: ['a', 'b'],
       out: null,
+      fromSummaries: false,
+      resultsDir: null,
+    });
+    assert.deepEqual(parseCommand(['report', 'a', '--publish', '--from-summaries']), {
+      kind: 'report',
+      runIds: ['a'],
+      out: 'publish',
+      fromSummaries: true,
       resultsDir: null,
     });
     const n = parseCommand(['note', 'x1', '--kind', 'topic']);
@@ -191,6 +199,8 @@ describe('command line', () => {
       [['reference', '03', '--runs', '-1'], /--runs/],
       [['reference', '03', '--bogus'], /--bogus/],
       [['reference'], /missing selector/],
+      [['report', 'a', '--publish', '--out', 'x.md'], /--publish or --out, not both/],
+      [['reference', '03', '--publish'], /--publish belongs to report/],
       [['--resume', 'no-such-run', '--results-dir', '/tmp/lab-no-such-results'], /no run "no-such-run"/],
     ] as const) {
       const r = await cli(...args);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Manifest, ResourcesFile, RunFile } from '../src/benchmark/types.js';
 import { Cgroups } from '../src/lab/cgroup.js';
+import { loadCompose } from '../src/lab/compose.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
 
@@ -32,7 +33,7 @@ const bench = (...args: string[]) => sh(join(root, 'run-benchmark.sh'), [...args
 /** Every cgroup directory the lab could have left for a profile, in every hierarchy. */
 function leftCgroups(profile: string): string[] {
   return ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', '']
-    .map((c) => join('/sys/fs/cgroup', c, 'lab', profile))
+    .map((c) => join('/sys/fs/cgroup', c, 'lab', loadCompose(root).project, profile))
     .filter((d) => existsSync(d));
 }
 
@@ -73,6 +74,10 @@ describe(
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /verify passed \(\d+ checks/);
       assert.match(r.stderr, /\| reference \| 1\/1 \| [\d,]+ \|/);
+      assert.match(
+        r.stderr,
+        /report: \.\/run-benchmark\.sh report smoke --results-dir \S+ +\(writes \S+smoke\/report\.md; --publish replaces docs\/benchmark-results\.md\)/,
+      );
       const dir = join(results, 'smoke');
       const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       assert.equal(m.status, 'complete');

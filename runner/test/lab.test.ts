@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseBytes } from '../src/lab/budget.js';
 import { Cgroups } from '../src/lab/cgroup.js';
-import { composeEnv } from '../src/lab/compose.js';
+import { composeEnv, loadCompose } from '../src/lab/compose.js';
 import type { ProfileStatus } from '../src/lab/launcher.js';
 import { isAlive, Lab, LabError } from '../src/lab/launcher.js';
+import { startTimeOf } from '../src/lab/pid.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import { verifyTarget } from '../src/verify/verify.js';
 
 const root = repoRoot();
 const env = composeEnv(root, {});
 const cg = Cgroups.detect();
+// This checkout's cgroups: lab/<project>/<profile> (the project is the checkout directory's name).
+const project = loadCompose(root).project;
 
 function lab(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -32,9 +35,9 @@ async function status(): Promise<ProfileStatus[]> {
 }
 
 /** Every directory the lab could have left for a profile, in every hierarchy. */
-function labCgroupDirs(profile: string): string[] {
+function labCgroupDirs(profile: string, inProject = project): string[] {
   const dirs = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', ''].map((c) =>
-    join('/sys/fs/cgroup', c, 'lab', profile),
+    join('/sys/fs/cgroup', c, 'lab', inProject, profile),
   );
   return dirs.filter((d) => existsSync(d));
 }
@@ -67,20 +70,24 @@ describe('./lab on the real cgroups of this machine', { concurrency: false }, ()
 
     // Straight from the kernel's files, not through the lab's own reader.
     if (cg!.version === 1) {
-      const quota = Number(readFileSync('/sys/fs/cgroup/cpu/lab/reference/cpu.cfs_quota_us', 'utf8'));
-      const period = Number(readFileSync('/sys/fs/cgroup/cpu/lab/reference/cpu.cfs_period_us', 'utf8'));
+      const quota = Number(
+        readFileSync(`/sys/fs/cgroup/cpu/lab/${project}/reference/cpu.cfs_quota_us`, 'utf8'),
+      );
+      const period = Number(
+        readFileSync(`/sys/fs/cgroup/cpu/lab/${project}/reference/cpu.cfs_period_us`, 'utf8'),
+      );
       assert.equal(quota / period, Number(env['LAB_CPUS']));
       assert.equal(
-        readFileSync('/sys/fs/cgroup/cpuset/lab/reference/cpuset.cpus', 'utf8').trim(),
+        readFileSync(`/sys/fs/cgroup/cpuset/lab/${project}/reference/cpuset.cpus`, 'utf8').trim(),
         env['LAB_SUT_CPUSET'],
       );
       assert.equal(
-        Number(readFileSync('/sys/fs/cgroup/memory/lab/reference/memory.limit_in_bytes', 'utf8')),
+        Number(readFileSync(`/sys/fs/cgroup/memory/lab/${project}/reference/memory.limit_in_bytes`, 'utf8')),
         parseBytes(env['LAB_MEMORY']!),
       );
     }
     const membership = readFileSync(`/proc/${svc.pid}/cgroup`, 'utf8');
-    assert.match(membership, /lab\/reference\/reference/);
+    assert.ok(membership.includes(`lab/${project}/reference/reference`), membership);
     const allowed = readFileSync(`/proc/${svc.pid}/status`, 'utf8').match(/Cpus_allowed_list:\s*(\S+)/)?.[1];
     assert.equal(allowed, env['LAB_SUT_CPUSET']);
 
@@ -134,6 +141,62 @@ describe('./lab on the real cgroups of this machine', { concurrency: false }, ()
     assert.deepEqual(labCgroupDirs('reference'), []);
   });
 
+  test('a stale PID in the state file (its process gone, the PID reused by another) is never signalled', async () => {
+    // The unrelated process: started here, its PID written into the state as if the lab had started it before a
+    // reboot (another start time), and with the start time missing as an older lab wrote it.
+    const unrelated = spawn('sleep', ['300'], { stdio: 'ignore' });
+    await new Promise((r) => unrelated.once('spawn', r));
+    const pid = unrelated.pid!;
+    const stateFile = join(root, '.lab/state/reference.json');
+    const stale = (pidStartTime?: string) => {
+      mkdirSync(join(root, '.lab/state'), { recursive: true });
+      writeFileSync(
+        stateFile,
+        JSON.stringify({
+          profile: 'reference',
+          startedAt: '2026-12-01T00:00:00.000Z',
+          limited: true,
+          cgroupVersion: cg!.version,
+          cgroup: `lab/${project}/reference`,
+          services: {
+            reference: {
+              pid,
+              ...(pidStartTime ? { pidStartTime } : {}),
+              cgroup: `lab/${project}/reference/reference`,
+              startedAt: '2026-12-01T00:00:00.000Z',
+              command: ['node'],
+              log: '',
+              memLimitBytes: null,
+              sut: true,
+            },
+          },
+        }),
+      );
+    };
+    try {
+      assert.notEqual(startTimeOf(pid), '1');
+      stale('1');
+      const st = await lab('status');
+      assert.match(st.stdout, new RegExp(`reference\\s+pid ${pid}\\s+DEAD`), 'not ours: shown as dead');
+      const down = await lab('down', 'reference');
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(isAlive(pid), true, 'down left the unrelated process alone');
+      assert.equal(existsSync(stateFile), false, 'the stale state is gone');
+
+      stale();
+      const up = await lab('up', 'reference');
+      assert.equal(up.code, 0, up.stderr);
+      assert.equal(isAlive(pid), true, 'up left the unrelated process alone');
+      const [p] = await status();
+      assert.notEqual(p!.services[0]!.pid, pid);
+      assert.equal(p!.services[0]!.healthy, true);
+      assert.equal((await lab('down', 'reference')).code, 0);
+      assert.equal(isAlive(pid), true);
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
+  });
+
   test('a service that dies before health: its log lines are shown and nothing is left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-fail-'));
     try {
@@ -158,7 +221,7 @@ describe('./lab on the real cgroups of this machine', { concurrency: false }, ()
         assert.match(e.message, /boom: missing config/);
         return true;
       });
-      assert.deepEqual(labCgroupDirs('labtest-doomed'), []);
+      assert.deepEqual(labCgroupDirs('labtest-doomed', l.compose.project), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

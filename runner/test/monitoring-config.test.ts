@@ -192,14 +192,15 @@ describe('the monitoring profile in docker-compose.yml', () => {
     );
     const cad = c.services.get('cadvisor')!;
     const opt = (argv: string[], name: string) => argv.find((a) => a.startsWith(`--${name}=`));
-    for (const f of [
-      'port',
-      'housekeeping_interval',
-      'storage_duration',
-      'raw_cgroup_prefix_whitelist',
-      'disable_metrics',
-    ])
+    for (const f of ['port', 'housekeeping_interval', 'storage_duration', 'disable_metrics'])
       assert.equal(opt(cad.command!, f), opt(cad.native!.command, f), f);
+    // Natively only this checkout's cgroups; with Docker the natively run k6 of any checkout (compose cannot
+    // interpolate a project name taken from the directory).
+    assert.equal(
+      opt(cad.native!.command, 'raw_cgroup_prefix_whitelist'),
+      '--raw_cgroup_prefix_whitelist=/lab/{project}',
+    );
+    assert.equal(opt(cad.command!, 'raw_cgroup_prefix_whitelist'), '--raw_cgroup_prefix_whitelist=/lab');
     assert.ok(opt(cad.native!.command, 'disable_metrics')!.split(',').includes('percpu'));
     // The runner finds Prometheus where ./lab runs it.
     assert.equal(prometheusUrl(c, {}), 'http://127.0.0.1:19090');
@@ -313,21 +314,21 @@ const DOCKER_CADVISOR = `# TYPE container_memory_working_set_bytes gauge
 container_memory_working_set_bytes{container_label_com_docker_compose_project="lab",container_label_com_docker_compose_service="reference",id="/docker/1f2e",image="lab/node-services:local",name="lab-reference-1"} 100
 container_memory_working_set_bytes{container_label_com_docker_compose_project="lab",container_label_com_docker_compose_service="bff",id="/system.slice/docker-3c4d.scope",image="lab/node-services:local",name="lab-bff-1"} 200
 container_memory_working_set_bytes{container_label_com_docker_compose_project="lab",container_label_com_docker_compose_service="prometheus",id="/docker/5e6f",image="prom/prometheus:v2.42.0",name="lab-prometheus-1"} 300
-container_memory_working_set_bytes{id="/lab/loadgen/k6"} 400
-container_memory_working_set_bytes{container_label_com_docker_compose_project="other",container_label_com_docker_compose_service="reference",id="/docker/9999",image="x",name="other-reference-1"} 1
+container_memory_working_set_bytes{id="/lab/p/loadgen/k6"} 400
+container_memory_working_set_bytes{container_label_com_docker_compose_project="other",container_label_com_docker_compose_service="unrelated",id="/docker/9999",image="x",name="other-unrelated-1"} 1
 container_memory_working_set_bytes{id="/"} 1
 container_memory_working_set_bytes{id="/docker"} 1
 # TYPE machine_cpu_cores gauge
 machine_cpu_cores 2
 `;
 const NATIVE_CADVISOR = `# TYPE container_memory_working_set_bytes gauge
-container_memory_working_set_bytes{id="/lab/reference/reference"} 100
-container_memory_working_set_bytes{id="/lab/reference"} 100
-container_memory_working_set_bytes{id="/lab/micro/bff"} 200
-container_memory_working_set_bytes{id="/lab/micro"} 200
-container_memory_working_set_bytes{id="/lab/monitoring/prometheus"} 300
-container_memory_working_set_bytes{id="/lab/loadgen/k6"} 400
-container_memory_working_set_bytes{id="/lab/micro/bff/deeper"} 1
+container_memory_working_set_bytes{id="/lab/p/reference/reference"} 100
+container_memory_working_set_bytes{id="/lab/p/reference"} 100
+container_memory_working_set_bytes{id="/lab/p/micro/bff"} 200
+container_memory_working_set_bytes{id="/lab/p/micro"} 200
+container_memory_working_set_bytes{id="/lab/p/monitoring/prometheus"} 300
+container_memory_working_set_bytes{id="/lab/p/loadgen/k6"} 400
+container_memory_working_set_bytes{id="/lab/p/micro/bff/deeper"} 1
 container_memory_working_set_bytes{id="/"} 1
 container_memory_working_set_bytes{id="/user.slice"} 1
 # TYPE machine_cpu_cores gauge
@@ -436,7 +437,7 @@ describe('the generated relabelling, applied by a real Prometheus to Docker-form
       native.filter((s) => !('service' in JSON.parse(s))),
       ['{"instance":"cadvisor","target":"micro"}', '{"instance":"cadvisor","target":"reference"}'],
     );
-    assert.deepEqual(docker.length, 4, 'the other project, /, /docker are dropped');
+    assert.deepEqual(docker.length, 4, 'a container outside the lab, /, /docker are dropped');
     // Series that are not container_* keep the exporter's own labels.
     const machine = await prom.query('machine_cpu_cores{job="cadvisor_native"}');
     assert.equal(machine[0]?.labels['service'], 'cadvisor');

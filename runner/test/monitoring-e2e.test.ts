@@ -112,7 +112,7 @@ describe('monitoring natively: every dashboard query answers with data', { concu
       const parent = `/${p.cgroup}`;
       assert.equal(spec('container_spec_memory_limit_bytes', parent), p.budget!.memoryBytes, parent);
       for (const s of p.services) {
-        const id = `/lab/${p.profile}/${s.name}`;
+        const id = `${parent}/${s.name}`;
         assert.ok(s.limits?.memoryBytes, `${id}: no memory limit read back`);
         assert.equal(
           spec('container_spec_memory_limit_bytes', id),
@@ -127,10 +127,11 @@ describe('monitoring natively: every dashboard query answers with data', { concu
       }
     }
     // The target's budget: LAB_CPUS as a CFS quota and LAB_MEMORY on its parent cgroup.
-    const quota = spec('container_spec_cpu_quota', '/lab/reference')!;
-    const period = spec('container_spec_cpu_period', '/lab/reference')!;
+    const refGroup = `/lab/${compose.project}/reference`;
+    const quota = spec('container_spec_cpu_quota', refGroup)!;
+    const period = spec('container_spec_cpu_period', refGroup)!;
     assert.equal(quota / period, parseCpus(compose.env['LAB_CPUS']!));
-    assert.equal(spec('container_spec_memory_limit_bytes', '/lab/reference'), budget.memoryBytes);
+    assert.equal(spec('container_spec_memory_limit_bytes', refGroup), budget.memoryBytes);
     // The same through Prometheus, with the lab's labels instead of cgroup paths.
     const [limit] = await eventually(
       'container_spec_memory_limit_bytes{target="reference", service="reference"}',

@@ -7,7 +7,7 @@ import { durationSeconds, UsageError } from './plan.js';
 
 export const USAGE = `usage: ./run-benchmark.sh <target|all> <selector> [options]
        ./run-benchmark.sh --resume <run-id>
-       ./run-benchmark.sh report [run-id…] [--out FILE]
+       ./run-benchmark.sh report [run-id…] [--publish | --out FILE] [--from-summaries]
        ./run-benchmark.sh note <run-id> [--kind qna|retrospective|topic] [--title TEXT]
        ./run-benchmark.sh list | data | help
 
@@ -36,6 +36,11 @@ options:
                     Prometheus, and store every dashboard query's answer with each run (docs/monitoring.md)
   -h, --help        this text
 
+report: the page and SVG charts of the given runs (default: the newest complete one), recomputed from their raw
+files, written to results/<last run-id>/report.md. --publish writes docs/benchmark-results.md instead (the
+published page: commit it with the runs' directories, raw files included); --out FILE anywhere else;
+--from-summaries renders from each cell's summary.json when a run's raw files were not kept (the page says so).
+
 exit codes: 0 done · 1 a target failed verify, died, or k6 failed · 2 bad command line · 130 interrupted`;
 
 export interface RunArgs {
@@ -62,7 +67,13 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'list' }
   | { kind: 'data'; scale: number | null }
-  | { kind: 'report'; runIds: string[]; out: string | null; resultsDir: string | null }
+  | {
+      kind: 'report';
+      runIds: string[];
+      out: string | 'publish' | null;
+      fromSummaries: boolean;
+      resultsDir: string | null;
+    }
   | {
       kind: 'note';
       runId: string;
@@ -116,6 +127,8 @@ export function parseCommand(argv: string[]): Command {
         'no-limits': { type: 'boolean' },
         monitor: { type: 'boolean' },
         out: { type: 'string' },
+        publish: { type: 'boolean' },
+        'from-summaries': { type: 'boolean' },
         kind: { type: 'string' },
         title: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -145,10 +158,17 @@ export function parseCommand(argv: string[]): Command {
     return { kind: 'data', scale: positiveInt('scale', str('scale')) };
   }
   if (pos[0] === 'report') {
-    only('report', ['out', 'results-dir']);
+    only('report', ['out', 'publish', 'from-summaries', 'results-dir']);
     for (const id of pos.slice(1))
       if (!RUN_ID.test(id)) throw new UsageError(`report: "${id}" is not a run id`);
-    return { kind: 'report', runIds: pos.slice(1), out: str('out') ?? null, resultsDir };
+    if (v['publish'] && v['out'] !== undefined) throw new UsageError('report: --publish or --out, not both');
+    return {
+      kind: 'report',
+      runIds: pos.slice(1),
+      out: v['publish'] ? 'publish' : (str('out') ?? null),
+      fromSummaries: v['from-summaries'] === true,
+      resultsDir,
+    };
   }
   if (pos[0] === 'note') {
     only('note', ['kind', 'title', 'results-dir']);
@@ -161,7 +181,7 @@ export function parseCommand(argv: string[]): Command {
       throw new UsageError(`--kind must be qna, retrospective or topic, got "${kind}"`);
     return { kind: 'note', runId, noteKind: kind, title: str('title') ?? null, resultsDir };
   }
-  for (const k of ['out', 'kind', 'title'])
+  for (const k of ['out', 'publish', 'from-summaries', 'kind', 'title'])
     if (v[k] !== undefined) throw new UsageError(`--${k} belongs to report/note`);
   const mode = str('mode') ?? 'auto';
   if (mode !== 'auto' && mode !== 'docker' && mode !== 'native')

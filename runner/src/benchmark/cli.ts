@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 /** ./run-benchmark.sh — the benchmark runner's command line (see args.ts for the usage text). */
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseCpuset } from '../lab/budget.js';
 import { type LabTarget, loadCompose } from '../lab/compose.js';
 import { Lab } from '../lab/launcher.js';
+import { acquireRunLock, RunLockError } from '../lab/run-lock.js';
 import { ensureTool, type ToolContext } from '../lab/tools.js';
 import { repoRoot } from '../lib/env-file.js';
 import { machineInfo } from '../lib/machine.js';
 import { type Monitor, startMonitoring } from '../monitoring/monitor.js';
+import { PUBLISHED_PAGE } from '../report/run-files.js';
 import { type Command, parseCommand, type RunArgs, USAGE } from './args.js';
 import { readJson } from './files.js';
 import { gitInfo, targetComponents } from './manifest.js';
@@ -131,6 +133,15 @@ async function run(a: RunArgs): Promise<number> {
       );
   }
   const log = (s: string) => err(s);
+  try {
+    acquireRunLock(
+      lab.paths,
+      a.resume ? `run ${a.resume}` : `./run-benchmark.sh ${process.argv.slice(2).join(' ')}`,
+    );
+  } catch (e) {
+    if (e instanceof RunLockError) throw new Failure(e.message);
+    throw e;
+  }
   const toolCtx: ToolContext = { paths: lab.paths, env, log };
   const k6 = await ensureTool('k6', toolCtx);
   const adminToken = compose.env['LAB_ADMIN_TOKEN'] ?? '';
@@ -245,24 +256,13 @@ async function run(a: RunArgs): Promise<number> {
         (mode === 'docker' ? 'docker compose --profile monitoring down' : './lab down monitoring') +
         ' stops it',
     );
-  // A complete measurement of every target (`all`, not a smoke test) into results/ regenerates
-  // docs/benchmark-results.md and its charts: the run's summaries, the report and the SVGs are then ready to commit
-  // together. A narrower run leaves the published report alone (and says how to render one).
-  if (
-    code === 0 &&
-    manifest.command.split(' ')[1] === 'all' &&
-    manifest.status === 'complete' &&
-    !manifest.options.quick &&
-    resultsRoot === resolve(root, 'results')
-  ) {
-    const { renderReport } = await import('../report/report.js');
-    const out = await renderReport({ root, resultsRoot, runIds: [manifest.runId], out: null });
+  // The published page (docs/benchmark-results.md) changes only on request: the hint renders this run's page
+  // under its own directory, and --publish replaces the published one.
+  if (code === 0) {
+    const dir = resultsRoot === resolve(root, 'results') ? '' : ` --results-dir ${resultsRoot}`;
     err(
-      `wrote ${out.file} and ${out.charts.length} charts (commit them with results/${manifest.runId}/'s summaries)`,
-    );
-  } else if (code === 0) {
-    err(
-      `report: ./run-benchmark.sh report ${manifest.runId}${resultsRoot === resolve(root, 'results') ? '' : ` --results-dir ${resultsRoot}`}`,
+      `report: ./run-benchmark.sh report ${manifest.runId}${dir}   (writes ${relative(root, join(runDir, 'report.md'))}; ` +
+        `--publish replaces ${PUBLISHED_PAGE})`,
     );
   }
   return code;
@@ -326,8 +326,18 @@ export async function main(argv: string[]): Promise<number> {
           resultsRoot: resolve(root, cmd.resultsDir ?? 'results'),
           runIds: cmd.runIds,
           out: cmd.out,
+          fromSummaries: cmd.fromSummaries,
         });
-        err(`wrote ${out.file} (${out.charts.length} charts) from ${out.runIds.join(', ')}`);
+        err(`wrote ${relative(root, out.file)} (${out.charts.length} charts) from ${out.runIds.join(', ')}`);
+        if (cmd.out === 'publish')
+          err(
+            `commit it with ${out.runIds.map((r) => `results/${r}/`).join(', ')} (raw files included): ` +
+              'the drift test regenerates the page from them',
+          );
+        else if (cmd.out === null)
+          err(
+            `publish it (replaces ${PUBLISHED_PAGE}): ./run-benchmark.sh report ${out.runIds.join(' ')} --publish`,
+          );
         return 0;
       }
       case 'note': {

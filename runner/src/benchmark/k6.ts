@@ -72,7 +72,8 @@ export async function runK6(o: K6Options): Promise<K6Run> {
   const { lab } = o;
   const cg = lab.cgroups;
   // A k6 cgroup left by a crash would carry its old counters into this run: remove it first.
-  if (cg?.exists('lab/loadgen/k6') && cg.pids('lab/loadgen/k6').filter(isAlive).length === 0)
+  const k6Group = lab.cgroupPath('loadgen', 'k6');
+  if (cg?.exists(k6Group) && cg.pids(k6Group).filter(isAlive).length === 0)
     await lab.releaseOneshot('loadgen', 'k6');
   const port = await freePort();
   const argv = [

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseCpuset } from '../lab/budget.js';
 import { Cgroups, type ReadBack } from '../lab/cgroup.js';
 import type { LabTarget } from '../lab/compose.js';
-import { isAlive, type Lab } from '../lab/launcher.js';
+import { isRunning, type Lab } from '../lab/launcher.js';
 import { readState } from '../lab/paths.js';
 import type { UsageSnapshot, Watched } from './resources.js';
 import { runStreamed } from '../lib/stream.js';
@@ -77,7 +77,7 @@ export class NativeDriver implements TargetDriver {
   alive(t: LabTarget): boolean {
     const state = readState(this.lab.paths, t.profile);
     if (!state) return false;
-    return Object.values(state.services).every((s) => isAlive(s.pid));
+    return Object.values(state.services).every(isRunning);
   }
 
   snapshot(t: LabTarget): UsageSnapshot {
@@ -86,13 +86,13 @@ export class NativeDriver implements TargetDriver {
 
   budget(t: LabTarget): ReadBack | null {
     const cg = this.lab.cgroups;
-    const path = `lab/${t.profile}`;
+    const path = this.lab.cgroupPath(t.profile);
     return cg?.exists(path) ? cg.readLimits(path) : null;
   }
 
   watched(t: LabTarget): Watched[] {
     const cg = this.lab.cgroups;
-    const path = `lab/${t.profile}`;
+    const path = this.lab.cgroupPath(t.profile);
     if (!cg?.exists(path)) return [];
     return [{ name: 'total', path }, ...cg.children(path).map((name) => ({ name, path: `${path}/${name}` }))];
   }

@@ -5,7 +5,8 @@ import { repoRoot } from '../lib/env-file.js';
 import { formatBytes } from './budget.js';
 import { ComposeError, profiles } from './compose.js';
 import { describeBudget, Lab, LabError, tailFile } from './launcher.js';
-import { doctor, ToolError } from './tools.js';
+import { setup } from './setup.js';
+import { doctor, doctorTools, ToolError } from './tools.js';
 
 const USAGE = `usage: ./lab <command> [options]
 
@@ -18,9 +19,14 @@ commands:
   down [profile]      stop a profile (default: everything the lab started); idempotent
   status [--json]     services, pids, health, and the budget read back from the cgroups
   logs <service>      the service's log   (-n N lines, default 50; -f to follow)
-  doctor              the tools the lab needs, where they were found  (--install: install what is missing)
+  doctor [tool...]    the tools the lab needs, where they were found  (--install: install what is missing)
+  setup               install everything the tests and benchmarks need (Debian packages, Go-built tools,
+                      npm packages); needs root, apt-get, Node 20.19+ and Go (it says which when missing)
   profiles            the profiles in docker-compose.yml
-  help`;
+  help, --help        this text
+
+exit codes: 0 done · 1 failed · 2 bad command line · setup stops at once with 10 not Linux · 11 not root
+            · 12 no apt-get · 13 Node.js missing or too old · 14 Go missing or too old`;
 
 function usage(message: string): never {
   process.stderr.write(`lab: ${message}\n\n${USAGE}\n`);
@@ -32,7 +38,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const [command, ...rest] = process.argv.slice(2);
+const [first, ...rest] = process.argv.slice(2);
+const command = first === '--help' || first === '-h' ? 'help' : first;
 let parsed: ReturnType<typeof parseArgs>;
 try {
   parsed = parseArgs({
@@ -161,7 +168,24 @@ async function main(): Promise<void> {
       process.stdout.write(`${tailFile(file, n)}\n`);
       return;
     }
+    case 'setup': {
+      maxArgs(0);
+      const { rows, missing } = await setup({
+        paths: lab.paths,
+        env: process.env,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      for (const r of rows)
+        process.stdout.write(`${r.name.padEnd(18)} ${r.found ? r.found.path : 'MISSING'}\n`);
+      if (missing.length)
+        fail(`setup: still missing: ${missing.map((r) => `${r.name} (${r.error})`).join('; ')}`);
+      process.stdout.write('setup: every tool is installed; npm test runs every test\n');
+      return;
+    }
     case 'doctor': {
+      const known = doctorTools().map((t) => t.name);
+      const unknown = args.filter((a) => !known.includes(a));
+      if (unknown.length) usage(`doctor: unknown tool "${unknown[0]}" (tools: ${known.join(', ')})`);
       const rows = await doctor(
         { paths: lab.paths, env: process.env, log: (l) => process.stderr.write(`${l}\n`) },
         opt.install,

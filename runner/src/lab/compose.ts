@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { parseBytes, parseCpus, parseCpuset } from './budget.js';
@@ -60,6 +60,8 @@ export interface LabTarget {
 
 export interface LabCompose {
   file: string;
+  /** The compose project: namespaces this checkout's cgroups (lab/<project>/…) and containers. */
+  project: string;
   env: Record<string, string>;
   services: Map<string, ServiceSpec>;
   targets: LabTarget[];
@@ -86,6 +88,25 @@ export function composeEnv(
   const env: Record<string, string> = { ...fromFile };
   for (const [k, v] of Object.entries(processEnv)) if (v !== undefined) env[k] = v;
   return env;
+}
+
+/**
+ * The project name as docker compose derives it: COMPOSE_PROJECT_NAME (environment or .env), else the file's
+ * top-level `name:`, else the checkout directory's name — lower-cased, only [a-z0-9_-], starting with a letter or
+ * digit. Two checkouts of the lab are two projects, so neither sees nor stops the other's services.
+ */
+export function projectName(root: string, env: Record<string, string>, doc: Record<string, unknown>): string {
+  const raw =
+    env['COMPOSE_PROJECT_NAME'] || (typeof doc['name'] === 'string' ? doc['name'] : '') || basename(root);
+  const name = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
+  if (!name)
+    throw new ComposeError(
+      `no project name can be made from "${raw}": set COMPOSE_PROJECT_NAME (letters, digits, _ and -)`,
+    );
+  return name;
 }
 
 function strings(v: unknown, where: string): string[] {
@@ -265,7 +286,7 @@ export function loadCompose(
       targets.push({ name, profile, url: t['url'].replace(/\/+$/, ''), available: false });
     }
   }
-  const c: LabCompose = { file, env, services, targets };
+  const c: LabCompose = { file, project: projectName(root, env, doc), env, services, targets };
   for (const t of targets) {
     try {
       t.available = checkProfileRules(c, t.profile, budgetFromEnv(env)).length === 0;

@@ -23,7 +23,16 @@ import {
   type ServiceSpec,
 } from './compose.js';
 import { checkHealth, waitForHealth } from './health.js';
-import { LabPaths, listStates, type ProfileState, readState, removeState, writeJsonAtomic } from './paths.js';
+import {
+  LabPaths,
+  listStates,
+  type ProfileState,
+  readState,
+  removeState,
+  type ServiceState,
+  writeJsonAtomic,
+} from './paths.js';
+import { isSameProcess, startTimeOf } from './pid.js';
 import { ensureTool, type ToolContext } from './tools.js';
 
 export class LabError extends Error {}
@@ -64,6 +73,11 @@ export interface ProfileStatus {
 const PASSTHROUGH = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'];
 /** Joins the cgroups named before "--" (writing its own PID), then execs the command after it. */
 const JOIN_AND_EXEC = 'while [ "$1" != "--" ]; do echo $$ > "$1" || exit 97; shift; done; shift; exec "$@"';
+
+/** Whether a service recorded in the state is still running as the process the lab started (see pid.ts). */
+export function isRunning(svc: ServiceState): boolean {
+  return isAlive(svc.pid) && isSameProcess(svc.pid, svc.pidStartTime);
+}
 
 export function isAlive(pid: number): boolean {
   try {
@@ -141,6 +155,7 @@ export class Lab {
       }
       let v = a
         .replaceAll('{root}', this.paths.root)
+        .replaceAll('{project}', this.compose.project)
         .replaceAll('{data}', this.paths.data(s.name))
         .replaceAll('{run}', this.paths.run(s.name));
       for (const m of v.matchAll(/\{tool:([a-z0-9_-]+)\}/g)) {
@@ -152,8 +167,9 @@ export class Lab {
     return out;
   }
 
-  private cgroupPath(profile: string, service?: string): string {
-    return service ? `lab/${profile}/${service}` : `lab/${profile}`;
+  /** This checkout's cgroups: lab/<project>/<profile>[/<service>], never another checkout's. */
+  cgroupPath(profile?: string, service?: string): string {
+    return ['lab', this.compose.project, profile, service].filter(Boolean).join('/');
   }
 
   /** Whether this profile can be budgeted here; null when yes, else the reason. */
@@ -208,7 +224,7 @@ export class Lab {
     }
 
     const existing = readState(this.paths, profile);
-    if (existing && Object.values(existing.services).every((s) => isAlive(s.pid))) {
+    if (existing && Object.values(existing.services).every(isRunning)) {
       const healthy = await Promise.all(
         services.filter((s) => !s.native!.oneshot).map((s) => this.healthy(s)),
       );
@@ -337,6 +353,7 @@ export class Lab {
     child.unref();
     state.services[s.name] = {
       pid,
+      pidStartTime: startTimeOf(pid),
       cgroup: limited ? cg : null,
       startedAt: new Date().toISOString(),
       command,
@@ -393,11 +410,11 @@ export class Lab {
   }
 
   private async awaitHealthy(s: ServiceSpec, state: ProfileState, timeoutSeconds?: number): Promise<void> {
-    const pid = state.services[s.name]?.pid;
+    const svc = state.services[s.name];
     const timeout = (timeoutSeconds ?? s.native!.healthTimeoutSeconds) * 1000;
     const result = await waitForHealth(
       () => this.healthy(s),
-      () => (pid === undefined ? false : isAlive(pid)),
+      () => (svc === undefined ? false : isRunning(svc)),
       timeout,
     );
     if (result === 'healthy') {
@@ -414,7 +431,7 @@ export class Lab {
   /** Profiles that have state or cgroups here (what `down` with no argument stops). */
   activeProfiles(): string[] {
     const names = new Set(listStates(this.paths).map((s) => s.profile));
-    if (this.cgroups) for (const c of this.cgroups.children('lab')) names.add(c);
+    if (this.cgroups) for (const c of this.cgroups.children(this.cgroupPath())) names.add(c);
     return [...names].sort();
   }
 
@@ -443,7 +460,8 @@ export class Lab {
         const spec = this.compose.services.get(name);
         const cg = this.cgroups?.exists(this.cgroupPath(p, name)) ? this.cgroupPath(p, name) : null;
         const pids = new Set<number>(cg ? this.cgroups!.pids(cg) : []);
-        if (svc && !cg && isAlive(svc.pid)) pids.add(svc.pid);
+        // Without a cgroup the state's PID is all there is: signal it only while it is still our process.
+        if (svc && !cg && isRunning(svc)) pids.add(svc.pid);
         const alive = [...pids].filter(isAlive);
         if (alive.length > 0) {
           const main = svc && alive.includes(svc.pid) ? svc.pid : null;
@@ -496,11 +514,14 @@ export class Lab {
       if (problems.length === 0) removeState(this.paths, p);
     }
     if (problems.length > 0) throw new LabError(`down left something behind:\n  ${problems.join('\n  ')}`);
-    if (!profile && this.cgroups?.exists('lab') && this.cgroups.children('lab').length === 0) {
+    // This checkout's group, then the machine-wide `lab` group, once empty; another checkout may be creating
+    // a profile in either right now, so a failure to remove is not an error.
+    for (const group of profile ? [] : [this.cgroupPath(), 'lab']) {
+      if (!this.cgroups?.exists(group) || this.cgroups.children(group).length > 0) continue;
       try {
-        await this.cgroups.remove('lab');
+        await this.cgroups.remove(group);
       } catch {
-        /* another lab user may be creating a profile right now */
+        /* in use again */
       }
     }
     return stopped;
@@ -514,7 +535,7 @@ export class Lab {
       const services: ServiceStatus[] = [];
       for (const [name, svc] of Object.entries(state?.services ?? {})) {
         const spec = this.compose.services.get(name);
-        const alive = isAlive(svc.pid);
+        const alive = isRunning(svc);
         services.push({
           name,
           pid: svc.pid,
@@ -539,7 +560,7 @@ export class Lab {
   }
 
   /**
-   * Runs a one-shot process (e.g. k6) inside `lab/<profile>/<service>` with that service's cpuset and memory
+   * Runs a one-shot process (e.g. k6) inside `lab/<project>/<profile>/<service>` with that service's cpuset and memory
    * limit, so that its CPU can be read back like any service's (`usage`). The caller owns the child; call
    * `releaseOneshot` when it has exited.
    */

@@ -29,6 +29,8 @@ export class LabPaths {
 
 export interface ServiceState {
   pid: number;
+  /** The process's start time from /proc/<pid>/stat (see pid.ts): the PID is ours only while it matches. */
+  pidStartTime?: string | null;
   /** cgroup path relative to the hierarchy root, or null when started with --no-limits. */
   cgroup: string | null;
   startedAt: string;

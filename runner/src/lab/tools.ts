@@ -23,6 +23,8 @@ interface ToolSpec {
   install?(ctx: ToolContext): Promise<void>;
   /** One line telling a human what to install when the lab cannot. */
   manual: string;
+  /** Used when present, never needed: `./lab setup` does not install it. */
+  optional?: true;
 }
 
 export interface ToolContext {
@@ -75,7 +77,8 @@ function requireGo(ctx: ToolContext, what: string): string {
   const go = which('go', ctx.env);
   if (!go)
     throw new ToolError(
-      `${what} is built with Go, which is not installed: install Go >= 1.22 (apt-get install golang-go)`,
+      `${what} is built with Go, which is not installed: ./lab setup says which Go and how to install it ` +
+        "(Debian 12's golang-go is 1.19, too old)",
     );
   return go;
 }
@@ -125,14 +128,38 @@ function postgresBinDir(): string | null {
   return majors[0] ? join(base, majors[0], 'bin') : null;
 }
 
+// A fresh machine's package lists are empty or stale: the first install of a process refreshes them once.
+let aptUpdated = false;
+
 async function aptInstall(ctx: ToolContext, pkg: string): Promise<void> {
   if (!which('apt-get', ctx.env))
     throw new ToolError(`apt-get not found: install ${pkg} with your package manager`);
   if (process.getuid?.() !== 0)
     throw new ToolError(`installing ${pkg} needs root: sudo apt-get install -y ${pkg}`);
+  if (!aptUpdated) {
+    await run(ctx, 'apt-get update', 'apt-get', ['update', '-q'], { DEBIAN_FRONTEND: 'noninteractive' });
+    aptUpdated = true;
+  }
   await run(ctx, pkg, 'apt-get', ['install', '-y', '--no-install-recommends', pkg], {
     DEBIAN_FRONTEND: 'noninteractive',
   });
+}
+
+/** A program from a Debian package, found by an env var or on PATH. */
+function systemTool(name: string, pkg: string, envVar: string | null, describe: string): ToolSpec {
+  return {
+    name,
+    pinned: `Debian ${pkg}`,
+    describe,
+    manual: `install ${pkg}: apt-get install ${pkg}`,
+    find(ctx) {
+      const path = (envVar && ctx.env[envVar]) || which(name, ctx.env);
+      return path && isExecutable(path)
+        ? { name, path, version: versionOf(path, ['--version'], /(\d+\.\d+[\d.]*)/), source: 'PATH' }
+        : null;
+    },
+    install: (ctx) => aptInstall(ctx, pkg),
+  };
 }
 
 function postgresTool(name: string): ToolSpec {
@@ -214,6 +241,7 @@ const SPECS: ToolSpec[] = [
     pinned: 'any',
     describe: 'a real MongoDB server, preferred over FerretDB when present',
     manual: 'optional: install MongoDB (mongod) to run micro on real MongoDB',
+    optional: true,
     find(ctx) {
       const path = which('mongod', ctx.env);
       return path
@@ -265,6 +293,8 @@ const SPECS: ToolSpec[] = [
     },
     install: (ctx) => aptInstall(ctx, 'prometheus'),
   },
+  systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
+  systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
 ];
 
 const VIRTUAL: Record<string, (ctx: ToolContext) => Promise<ToolInfo>> = {
@@ -330,4 +360,9 @@ export async function doctor(ctx: ToolContext, install: boolean, only?: string[]
     rows.push({ name: s.name, describe: s.describe, pinned: s.pinned, found, error });
   }
   return rows;
+}
+
+/** The tools `./lab doctor` knows, and which of them `./lab setup` installs (all but the optional ones). */
+export function doctorTools(): { name: string; optional: boolean }[] {
+  return SPECS.map((s) => ({ name: s.name, optional: s.optional ?? false }));
 }

@@ -72,14 +72,18 @@ export function targetServices(c: LabCompose, mode: Mode): ScrapeTarget[] {
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** One relabel rule per profile for native cgroups, one for Docker containers: both set the same `target`. */
-export function cgroupRules(c: LabCompose, project: string): Obj[] {
+/**
+ * One relabel rule per profile for native cgroups, one for Docker containers: both set the same `target`. The
+ * generated files are committed, so they match any compose project (each checkout is its own, named after its
+ * directory); natively cAdvisor exports only its own checkout's cgroups (/lab/<project>).
+ */
+export function cgroupRules(c: LabCompose): Obj[] {
   const rules: Obj[] = [];
   for (const p of profiles(c)) {
     const target = targetOfProfile(c, p);
     rules.push({
       source_labels: ['id'],
-      regex: `/lab/${escapeRegex(p)}(/[^/]+)?`,
+      regex: `/lab/[^/]+/${escapeRegex(p)}(/[^/]+)?`,
       target_label: 'target',
       replacement: target,
     });
@@ -89,7 +93,7 @@ export function cgroupRules(c: LabCompose, project: string): Obj[] {
         'container_label_com_docker_compose_project',
         'container_label_com_docker_compose_service',
       ],
-      regex: `${escapeRegex(project)};(${names.join('|')})`,
+      regex: `[^;]+;(${names.join('|')})`,
       target_label: 'target',
       replacement: target,
     });
@@ -128,9 +132,9 @@ function staticConfigs(c: LabCompose, raw: unknown, mode: Mode, where: string): 
   return out;
 }
 
-function relabels(c: LabCompose, project: string, raw: unknown, where: string): unknown[] {
+function relabels(c: LabCompose, raw: unknown, where: string): unknown[] {
   if (!Array.isArray(raw)) throw new PrometheusConfigError(`${where} must be a list`);
-  return raw.flatMap((r) => (r === CGROUP_PLACEHOLDER ? cgroupRules(c, project) : [r]));
+  return raw.flatMap((r) => (r === CGROUP_PLACEHOLDER ? cgroupRules(c) : [r]));
 }
 
 /** The rendered configuration (as an object) for one mode. */
@@ -138,9 +142,6 @@ export function renderConfig(root: string, mode: Mode, c: LabCompose = composeOf
   const template = parse(readFileSync(join(root, TEMPLATE), 'utf8')) as unknown;
   if (!isObj(template) || !Array.isArray(template['scrape_configs']))
     throw new PrometheusConfigError(`${TEMPLATE}: no scrape_configs`);
-  const doc = parse(readFileSync(c.file, 'utf8')) as Obj;
-  const project = typeof doc['name'] === 'string' ? doc['name'] : null;
-  if (!project) throw new PrometheusConfigError('docker-compose.yml has no top-level name (the project)');
   const jobs = (template['scrape_configs'] as unknown[]).map((j, i) => {
     if (!isObj(j) || typeof j['job_name'] !== 'string')
       throw new PrometheusConfigError(`${TEMPLATE}: scrape_configs[${i}] has no job_name`);
@@ -149,7 +150,7 @@ export function renderConfig(root: string, mode: Mode, c: LabCompose = composeOf
     if (j['static_configs'] !== undefined)
       out['static_configs'] = staticConfigs(c, j['static_configs'], mode, `${where}.static_configs`);
     for (const k of ['relabel_configs', 'metric_relabel_configs'])
-      if (j[k] !== undefined) out[k] = relabels(c, project, j[k], `${where}.${k}`);
+      if (j[k] !== undefined) out[k] = relabels(c, j[k], `${where}.${k}`);
     return out;
   });
   return { ...template, scrape_configs: jobs };

@@ -18,7 +18,7 @@ Checks a running target against the contract's oracle, byte for byte, and exits 
   --no-concurrency   skip the 50-concurrent-checkouts check
   --json FILE        also write the full report as JSON
   --verbose          list every check, not only failures
-  --help`;
+  -h, --help, help   this text`;
 
 function die(message: string): never {
   process.stderr.write(`verify: ${message}\n\n${USAGE}\n`);
@@ -31,6 +31,11 @@ function int(name: string, raw: string | undefined, fallback: number): number {
   return Number(raw);
 }
 
+// `help` alone, like ./lab help and ./run-benchmark.sh help.
+if (process.argv.slice(2).join(' ') === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 let args: ReturnType<typeof parse>;
 function parse() {
   return parseArgs({
@@ -44,7 +49,7 @@ function parse() {
       'no-concurrency': { type: 'boolean', default: false },
       json: { type: 'string' },
       verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
     strict: true,

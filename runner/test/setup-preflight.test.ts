@@ -1,0 +1,95 @@
+/**
+ * `./lab setup` stops in the first seconds, before any npm or apt step, when something it cannot install itself
+ * is missing: one sentence naming it and the command that fixes it, and an exit code of its own.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+let bin: string;
+let tmp: string;
+
+/** PATH with the system's directories and node, npm, but no Go (and whatever `extra` adds first). */
+function path(extra?: string): string {
+  return [extra, bin, '/usr/sbin', '/usr/bin', '/sbin', '/bin'].filter(Boolean).join(':');
+}
+
+function setup(env: Record<string, string>, prefix: string[] = []) {
+  const t0 = Date.now();
+  const argv = [...prefix, join(root, 'lab'), 'setup'];
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    cwd: root,
+    env: { HOME: tmp, LAB_NO_BUILD: '1', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: r.status, err: r.stderr, seconds: (Date.now() - t0) / 1000 };
+}
+
+function fakeGo(version: string): string {
+  const dir = join(tmp, `go-${version}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'go'), `#!/bin/sh\n[ "$1 $2" = "env GOVERSION" ] && echo go${version}\n`);
+  chmodSync(join(dir, 'go'), 0o755);
+  return dir;
+}
+
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'lab-preflight-'));
+  bin = join(tmp, 'bin');
+  mkdirSync(bin);
+  symlinkSync(process.execPath, join(bin, 'node'));
+  const npm = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+  symlinkSync(npm, join(bin, 'npm'));
+  assert.ok(dirname(npm));
+});
+
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('./lab setup preflight', () => {
+  test('no Go: exit 14, says how to install the Go the tools need', () => {
+    const r = setup({ PATH: path() });
+    assert.equal(r.code, 14, r.err);
+    assert.match(
+      r.err,
+      /^lab setup: Go is missing .*: install Go 1\.\d+\.\d+: curl -fsSL https:\/\/go\.dev\/dl\//,
+    );
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.ok(r.seconds < 5, `took ${r.seconds} s`);
+  });
+
+  test("Debian's Go 1.19: exit 14, too old", () => {
+    const r = setup({ PATH: path(fakeGo('1.19.8')) });
+    assert.equal(r.code, 14, r.err);
+    assert.match(r.err, /Go 1\.19\.8 at .* is too old .*golang-go is 1\.19\): install Go/);
+  });
+
+  test('not root: exit 11, says to run it as root', () => {
+    const r = setup({ PATH: path(fakeGo('1.19.8')) }, [
+      'setpriv',
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--',
+    ]);
+    assert.equal(r.code, 11, r.err);
+    assert.match(r.err, /^lab setup: .*needs root: sudo \.\/lab setup && sudo npm test\n$/);
+  });
+
+  test('no apt-get: exit 12, names what to install instead', () => {
+    // Only node, npm and the basic commands the script uses; no /usr/bin (where apt-get lives).
+    for (const cmd of ['uname', 'id', 'sed', 'sort', 'head', 'printf'])
+      symlinkSync(
+        spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || `/usr/bin/${cmd}`,
+        join(bin, cmd),
+      );
+    const r = setup({ PATH: bin }, ['/bin/bash']);
+    assert.equal(r.code, 12, r.err);
+    assert.match(r.err, /with apt-get .*not found here: install them with your package manager/);
+  });
+});
