@@ -1,4 +1,4 @@
-import { ContractError, errors, JSON_CONTENT_TYPE, MESSAGES } from '@lab/contract';
+import { answerClientError, ContractError, errors, JSON_CONTENT_TYPE, MESSAGES } from '@lab/contract';
 import { HttpMetrics, serverTiming } from '@lab/contract/metrics';
 import Fastify, {
   type FastifyInstance,
@@ -78,6 +78,8 @@ export function createApp(
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     routerOptions: { maxParamLength: 4096 },
     return503OnClosing: true,
+    // Malformed HTTP: the contract's JSON 400, not Fastify's own JSON shape.
+    clientErrorHandler: answerClientError,
     // A path that is not valid percent-encoding names no route (contract: 404 route_not_found).
     frameworkErrors: (_error, _request, reply) => {
       sendNotFound(reply as unknown as FastifyReply);
