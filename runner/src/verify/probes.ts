@@ -57,16 +57,17 @@ export async function probeRobustness(baseUrl: string): Promise<string[]> {
     if (r.headers.get('allow') !== u.allow)
       problems.push(`${method} ${path}: allow "${r.headers.get('allow')}", expected "${u.allow}"`);
   }
-  const longSlug = await fetch(`${baseUrl}/api/categories/${'a'.repeat(8000)}/products`);
-  problems.push(
-    ...expectBody(
-      'an 8,000-character slug',
-      longSlug,
-      404,
-      await longSlug.text(),
-      JSON.stringify(errors.categoryNotFound().body),
-    ),
-  );
+  const long = 'a'.repeat(8000);
+  for (const [path, error] of [
+    [`/api/categories/${long}/products`, errors.categoryNotFound()],
+    [`/api/carts/${long}`, errors.cartNotFound()],
+    [`/api/products/${'9'.repeat(8000)}`, errors.productNotFound()],
+  ] as const) {
+    const r = await fetch(baseUrl + path, { signal: AbortSignal.timeout(10_000) });
+    problems.push(
+      ...expectBody(`GET ${path.slice(0, 40)}…`, r, 404, await r.text(), JSON.stringify(error.body)),
+    );
+  }
   for (const [what, bytes] of [
     ['a header line without a colon', 'GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'],
     ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
