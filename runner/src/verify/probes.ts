@@ -1,7 +1,7 @@
 // Inputs every target must survive with the contract's JSON error and never a 5xx: methods outside the spec,
 // malformed HTTP, oversized headers and parameters. Used by each target's tests next to the fuzzer (fuzz.ts).
 import { connect } from 'node:net';
-import { errors, MESSAGES, unmatchedRoute } from '@lab/contract';
+import { Catalog, errors, generateDataset, MESSAGES, unmatchedRoute } from '@lab/contract';
 
 interface RawAnswer {
   status: number;
@@ -76,5 +76,55 @@ export async function probeRobustness(baseUrl: string): Promise<string[]> {
     const r = await rawExchange(baseUrl, bytes);
     problems.push(...expectBody(what, r, 400, r.body, MALFORMED));
   }
+  return problems;
+}
+
+/**
+ * One cart with `lines` distinct products (those of most stock value first), each bought out entirely, checked
+ * out: more lines than any internal page or batch size, and a total past 2^31 cents (a 32-bit column). Returns
+ * the problems ([] when the order is the oracle's), then resets the target (the stock is gone).
+ */
+export async function probeBigOrder(baseUrl: string, adminToken: string, lines = 120): Promise<string[]> {
+  const catalog = new Catalog(generateDataset());
+  const picked = catalog
+    .allFacts()
+    .map((f) => ({
+      id: f.product.id,
+      price: f.price.amount,
+      stock: catalog.initialStock.get(f.product.id) ?? 0,
+    }))
+    .sort((a, b) => b.price * b.stock - a.price * a.stock || a.id - b.id)
+    .slice(0, lines);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(baseUrl + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const cart = (await call('POST', '/api/carts')).body['id'] as string;
+  for (const p of picked) {
+    for (let left = p.stock; left > 0; left -= 99) {
+      const r = await call('POST', `/api/carts/${cart}/items`, {
+        productId: p.id,
+        quantity: Math.min(99, left),
+      });
+      if (r.status !== 200) return [`adding product ${p.id}: ${r.status} ${JSON.stringify(r.body)}`];
+    }
+  }
+  const order = await call('POST', `/api/carts/${cart}/checkout`);
+  const want = picked.reduce((sum, p) => sum + p.price * p.stock, 0);
+  const problems: string[] = [];
+  if (order.status !== 201) problems.push(`checkout: ${order.status} ${JSON.stringify(order.body)}`);
+  else if ((order.body['total'] as { amount: number }).amount !== want)
+    problems.push(`total ${JSON.stringify(order.body['total'])}, expected ${want} cents`);
+  if (want <= 2 ** 31) problems.push(`the probe's total ${want} does not pass 2^31: pick more lines`);
+  const reset = await fetch(`${baseUrl}/api/admin/reset`, {
+    method: 'POST',
+    headers: { 'x-lab-token': adminToken },
+  });
+  if (reset.status !== 204) problems.push(`reset after the probe: ${reset.status}`);
   return problems;
 }
