@@ -142,6 +142,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A cart with its lines in insertion order and its total. */
         get: operations["getCart"];
         put?: never;
         post?: never;

@@ -76,7 +76,9 @@ export function createApp(
     keepAliveTimeout: 65_000,
     exposeHeadRoutes: false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    routerOptions: { maxParamLength: 4096 },
+    // A longer parameter would be find-my-way's bare 404 route-not-found; the contract answers "category/cart/
+    // product not found" for any value. Node caps the whole request head at 16 KiB anyway.
+    routerOptions: { maxParamLength: 16 * 1024 },
     return503OnClosing: true,
     // Malformed HTTP: the contract's JSON 400, not Fastify's own JSON shape.
     clientErrorHandler: answerClientError,
