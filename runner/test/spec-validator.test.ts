@@ -10,6 +10,7 @@ test('every error the contract package can build is valid against the Error sche
     errors.badRequest('x'),
     errors.unauthorized(),
     errors.routeNotFound(),
+    errors.methodNotAllowed(),
     errors.categoryNotFound(),
     errors.productNotFound(),
     errors.cartNotFound(),

@@ -1,11 +1,14 @@
+import { allowedMethods } from './routes.js';
 import type { ErrorBody, ErrorCode } from './types.js';
 
 export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   bad_request: 400,
   unauthorized: 401,
   not_found: 404,
+  method_not_allowed: 405,
   insufficient_stock: 409,
   already_checked_out: 409,
+  cart_empty: 409,
   service_unavailable: 503,
   upstream_timeout: 504,
 };
@@ -16,6 +19,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
  */
 export const MESSAGES = {
   routeNotFound: 'route not found',
+  methodNotAllowed: 'method not allowed',
+  malformedRequest: 'malformed HTTP request',
   categoryNotFound: 'category not found',
   productNotFound: 'product not found',
   cartNotFound: 'cart not found',
@@ -57,11 +62,12 @@ export const errors = {
   badRequest: (message: string) => apiError('bad_request', message),
   unauthorized: () => apiError('unauthorized', MESSAGES.unauthorized),
   routeNotFound: () => apiError('not_found', MESSAGES.routeNotFound),
+  methodNotAllowed: () => apiError('method_not_allowed', MESSAGES.methodNotAllowed),
   categoryNotFound: () => apiError('not_found', MESSAGES.categoryNotFound),
   productNotFound: () => apiError('not_found', MESSAGES.productNotFound),
   cartNotFound: () => apiError('not_found', MESSAGES.cartNotFound),
   alreadyCheckedOut: () => apiError('already_checked_out', MESSAGES.alreadyCheckedOut),
-  emptyCart: () => apiError('bad_request', MESSAGES.emptyCart),
+  emptyCart: () => apiError('cart_empty', MESSAGES.emptyCart),
   insufficientStock: (productId: number) =>
     apiError('insufficient_stock', MESSAGES.insufficientStock(productId), { productId }),
   serviceUnavailable: (service: string) =>
@@ -69,6 +75,18 @@ export const errors = {
   upstreamTimeout: (service: string, ms: number) =>
     apiError('upstream_timeout', MESSAGES.upstreamTimeout(service, ms), { service }),
 } as const;
+
+export interface UnmatchedAnswer extends ApiError {
+  /** The `allow` header of a 405; undefined for a 404. */
+  allow: string | undefined;
+}
+
+/** The contract's answer when no route matches: 405 with an `allow` header on a known path, else 404. */
+export function unmatchedRoute(path: string): UnmatchedAnswer {
+  const methods = allowedMethods(path);
+  if (methods.length === 0) return { ...errors.routeNotFound(), allow: undefined };
+  return { ...errors.methodNotAllowed(), allow: methods.join(', ') };
+}
 
 /** Thrown by targets' data layers to carry a contract error through framework code to the error handler. */
 export class ContractError extends Error {

@@ -1,4 +1,5 @@
 export * from './catalog.js';
+export * from './client-error.js';
 export * from './config.js';
 export * from './dataset/generate.js';
 export { Prng } from './dataset/prng.js';

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Catalog } from './catalog.js';
 import type { Dataset } from './dataset/generate.js';
 import { CURRENCY } from './dataset/generate.js';
-import { type ApiError, errors } from './errors.js';
+import { type ApiError, errors, unmatchedRoute } from './errors.js';
 import { matchRoute, splitTarget } from './routes.js';
 import * as shape from './shapes.js';
 import type {
@@ -241,11 +241,11 @@ export class Oracle {
     return this.orders.size;
   }
 
-  /** Routes one request through the contract. /metrics is the server's own business: a 404 here. */
+  /** Routes one request through the contract (a 405's `allow` header: unmatchedRoute). /metrics is the server's own business: a 404 here. */
   handle(req: OracleRequest): OracleResponse {
     const { path, query } = splitTarget(req.url);
     const m = matchRoute(req.method, path);
-    if (!m) return fail(errors.routeNotFound());
+    if (!m) return fail(unmatchedRoute(path));
     const p = m.params;
     switch (m.route.name) {
       case 'health':

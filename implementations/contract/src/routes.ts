@@ -60,30 +60,47 @@ function decode(segment: string): string | null {
   }
 }
 
+/** Decoded parameters when the path has the route's shape, else null. */
+function matchPath(c: Compiled, parts: string[]): Record<string, string> | null {
+  if (c.segments.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i++) {
+    const seg = c.segments[i]!;
+    const part = parts[i]!;
+    if (typeof seg === 'string') {
+      if (seg !== part) return null;
+      continue;
+    }
+    const value = part.length > 0 ? decode(part) : null;
+    if (value === null) return null;
+    params[seg.param] = value;
+  }
+  return params;
+}
+
 /**
  * Matches a method and a path (without query string). Returns null for unknown paths and for known paths with
- * another method: both are 404 route-not-found in the contract. A parameter that is not valid percent-encoding
- * makes the path unknown too.
+ * another method (404 route-not-found and 405 method-not-allowed: see allowedMethods). A parameter that is not
+ * valid percent-encoding makes the path unknown too.
  */
 export function matchRoute(method: string, path: string): RouteMatch | null {
   const parts = path.split('/').slice(1);
   for (const c of COMPILED) {
-    if (c.route.method !== method || c.segments.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < parts.length && ok; i++) {
-      const seg = c.segments[i]!;
-      const part = parts[i]!;
-      if (typeof seg === 'string') ok = seg === part;
-      else {
-        const value = part.length > 0 ? decode(part) : null;
-        if (value === null) ok = false;
-        else params[seg.param] = value;
-      }
-    }
-    if (ok) return { route: c.route, params };
+    if (c.route.method !== method) continue;
+    const params = matchPath(c, parts);
+    if (params) return { route: c.route, params };
   }
   return null;
+}
+
+/**
+ * The methods the contract defines on a path, for the `allow` header of a 405; empty for an unknown path (a
+ * 404). A known path with a method not listed here is answered 405 method_not_allowed by every target.
+ */
+export function allowedMethods(path: string): string[] {
+  const parts = path.split('/').slice(1);
+  const methods = COMPILED.filter((c) => matchPath(c, parts) !== null).map((c) => c.route.method);
+  return [...new Set(methods)].sort();
 }
 
 /** Splits a request target ("/a/b?x=1") into path and raw query (without "?"). */

@@ -142,6 +142,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** A cart with its lines in insertion order and its total. */
         get: operations["getCart"];
         put?: never;
         post?: never;
@@ -185,7 +186,7 @@ export interface paths {
         /**
          * Turn the cart into an order, decrementing stock for every line atomically.
          * @description Checked in this order: the cart exists (404); it is not checked out (409 already_checked_out); it is not
-         *     empty (400); every line has stock (409 insufficient_stock naming the first line, in cart order, that
+         *     empty (409 cart_empty: a state of the cart, not a malformed request); every line has stock (409 insufficient_stock naming the first line, in cart order, that
          *     lacks stock). On any error nothing changes. Any request body is ignored.
          */
         post: operations["checkout"];
@@ -226,7 +227,7 @@ export interface components {
          */
         Sort: "popular" | "price_asc" | "price_desc" | "rating";
         /** @enum {string} */
-        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "insufficient_stock" | "already_checked_out" | "service_unavailable" | "upstream_timeout";
+        ErrorCode: "bad_request" | "unauthorized" | "not_found" | "method_not_allowed" | "insufficient_stock" | "already_checked_out" | "cart_empty" | "service_unavailable" | "upstream_timeout";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -361,7 +362,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description insufficient_stock or already_checked_out. */
+        /** @description insufficient_stock, already_checked_out or cart_empty. */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -499,6 +500,7 @@ export interface operations {
     search: {
         parameters: {
             query: {
+                /** @description Must contain an ASCII letter or digit (else it has no tokens and is a 400). */
                 q: string;
                 limit?: number;
             };
@@ -615,7 +617,6 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
         };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  allowedMethods,
   type Cart,
   type CategoryPage,
   type ErrorBody,
@@ -12,6 +13,7 @@ import {
   type ProductDetail,
   ratingAverage,
   type SearchResult,
+  unmatchedRoute,
 } from '../src/index.js';
 
 const dataset = generateDataset();
@@ -269,10 +271,12 @@ describe('carts and checkout', () => {
     assert.equal(or.orderCount, 0);
   });
 
-  test('errors: empty cart 400, unknown cart and product 404, bad bodies 400 in the documented order', () => {
+  test('errors: empty cart 409, unknown cart and product 404, bad bodies 400 in the documented order', () => {
     const or = fresh();
     const cart = (or.createCart().body as Cart).id;
-    assert.equal(or.checkout(cart).status, 400);
+    // A state of the cart, not a malformed request: a schema-valid request is never a 400.
+    assert.deepEqual(or.checkout(cart).body, { error: { code: 'cart_empty', message: MESSAGES.emptyCart } });
+    assert.equal(or.checkout(cart).status, 409);
     assert.equal(or.checkout('nope').status, 404);
     assert.equal(add(or, cart, 999999, 1).status, 404);
     const bad = (ct: string | undefined, body: string) =>
@@ -306,17 +310,35 @@ describe('carts and checkout', () => {
     assert.equal(or.getCart(cart).status, 404);
   });
 
-  test('unknown routes and wrong methods are 404 route not found', () => {
+  test('unknown paths are 404 route not found', () => {
     for (const [method, url] of [
       ['GET', '/nope'],
-      ['POST', '/api/home'],
-      ['DELETE', '/api/products/1'],
-      ['GET', '/api/carts'],
+      ['GET', '/api/products/%zz'],
+      ['GET', '/api/products/'],
+      ['QUERY', '/api/cart'],
     ] as const) {
       assert.deepEqual(o.handle({ method, url }), {
         status: 404,
         body: { error: { code: 'not_found', message: MESSAGES.routeNotFound } },
       });
     }
+  });
+
+  test("a known path with another method is 405 method not allowed, allowing the path's methods", () => {
+    for (const [method, url, allow] of [
+      ['POST', '/api/home', 'GET'],
+      ['DELETE', '/api/products/1', 'GET'],
+      ['QUERY', '/api/carts/0', 'GET'],
+      ['GET', '/api/carts/0/checkout', 'POST'],
+      ['PUT', '/api/search?q=x', 'GET'],
+    ] as const) {
+      assert.deepEqual(o.handle({ method, url }), {
+        status: 405,
+        body: { error: { code: 'method_not_allowed', message: MESSAGES.methodNotAllowed } },
+      });
+      assert.equal(unmatchedRoute(url.split('?')[0]!).allow, allow);
+    }
+    assert.deepEqual(allowedMethods('/api/carts'), ['POST']);
+    assert.deepEqual(allowedMethods('/api/nope'), []);
   });
 });

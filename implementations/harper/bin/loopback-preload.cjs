@@ -54,3 +54,31 @@ if (!WILDCARDS.has(bindHost)) {
     // node-unix-socket not installed: Harper falls back to plain listen(), patched above.
   }
 }
+
+// Malformed HTTP gets the contract's JSON 400 (answerClientError in @lab/contract) instead of Node's bare
+// 400/431: every node:http server in the process gets it as its 'clientError' listener when it starts listening
+// (a server with a 'clientError' listener no longer sends Node's default answer). The contract is ESM, so it is
+// imported once, asynchronously, at start-up.
+{
+  const http = require('node:http');
+  const { pathToFileURL } = require('node:url');
+  let answer = (_err, socket) => socket.destroy();
+  try {
+    const entry = require.resolve('@lab/contract', { paths: [process.cwd(), __dirname] });
+    import(pathToFileURL(entry).href).then(
+      (contract) => (answer = contract.answerClientError),
+      (e) => process.stderr.write(`loopback-preload: @lab/contract: ${e.message}\n`),
+    );
+  } catch (e) {
+    process.stderr.write(`loopback-preload: @lab/contract: ${e.message}\n`);
+  }
+  const withClientError = new WeakSet();
+  const listen = net.Server.prototype.listen;
+  net.Server.prototype.listen = function listenWithClientError(...args) {
+    if (this instanceof http.Server && !withClientError.has(this)) {
+      withClientError.add(this);
+      this.on('clientError', (err, socket) => answer(err, socket));
+    }
+    return listen.apply(this, args);
+  };
+}

@@ -10,6 +10,7 @@ import {
   parseCategoryQuery,
   parseProductId,
   parseSearchQuery,
+  unmatchedRoute,
 } from '@lab/contract';
 import { serverTiming } from '@lab/contract/metrics';
 import { CORS_HEADERS, preflight, type WebResponse, webAsset } from '@lab/web';
@@ -55,6 +56,15 @@ function web(w: WebResponse): HarperResponse {
 
 function fail(e: ApiError, started: number, dbMs?: number): HarperResponse {
   return json(e.status, JSON.stringify(e.body), started, dbMs);
+}
+
+/** The contract's 405 (a known path, with its `allow` header) or 404. */
+function unmatched(path: string, started: number): HarperResponse {
+  const u = unmatchedRoute(path);
+  if (!u.allow) return json(404, NOT_FOUND, started);
+  const r = fail(u, started);
+  r.headers['allow'] = u.allow;
+  return r;
 }
 
 function outcome(o: Outcome, started: number, dbMs: number): HarperResponse {
@@ -104,9 +114,10 @@ export function createListener(options: AppOptions): HarperHttpListener {
     const query = q === -1 ? '' : url.slice(q + 1);
     const m = matchRoute(request.method, path);
     if (!m) {
-      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's 404.
+      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's
+      // 405 or 404.
       const w = webAsset(request.method, path) ?? preflight(request.method, path);
-      return ['unmatched', w ? web(w) : json(404, NOT_FOUND, started)];
+      return ['unmatched', w ? web(w) : unmatched(path, started)];
     }
     const template = m.route.template;
     request.handlerPath = template;

@@ -64,7 +64,14 @@ export function home(r: Reader): string {
   return JSON.stringify(shape.home(categories.map(categoryOf), cards(r, featured)));
 }
 
+/**
+ * LMDB keys are at most 1,978 bytes and Harper throws on a longer lookup key (a 500). No slug the dataset can
+ * hold comes near it, so a longer one names no category: the contract's 404, like every other target.
+ */
+const MAX_INDEX_KEY_BYTES = 1_900;
+
 function categoryBySlug(r: Reader, slug: string): CategoryRecord | undefined {
+  if (Buffer.byteLength(slug) > MAX_INDEX_KEY_BYTES) return undefined;
   const id = r.index(() => {
     for (const v of r.ix.categorySlug.getValues(slug, { limit: 1 })) return v as number;
     return undefined;

@@ -2,6 +2,7 @@
 // private temp data dir on free loopback ports, and inspects what the process listens on.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@lab/runner';
 
@@ -9,8 +10,12 @@ export { freePort };
 
 export const START_SCRIPT = fileURLToPath(new URL('../../bin/start-harper.sh', import.meta.url));
 export const ADMIN_USER = 'lab-test-admin';
-export const ADMIN_PASSWORD = 'lab-test-password-123';
 export const TOKEN = 'lab-test-token-123';
+
+/** The super user's password start-harper.sh generated on the first start of this data dir. */
+export function adminPassword(dataDir: string): string {
+  return readFileSync(join(dataDir, 'admin-password'), 'utf8');
+}
 
 export interface Harper {
   child: ChildProcess;
@@ -43,7 +48,7 @@ export function startHarper(o: StartOptions): Harper {
     LAB_SCALE: String(o.scale ?? 1),
     LAB_ADMIN_TOKEN: TOKEN,
     LAB_HARPER_ADMIN_USER: ADMIN_USER,
-    LAB_HARPER_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // No password: start-harper.sh generates one into the data dir (adminPassword below).
     LOG_LEVEL: 'warn',
   };
   const child = spawn('sh', [START_SCRIPT], { env, stdio: ['ignore', 'pipe', 'pipe'] });

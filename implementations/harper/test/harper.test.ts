@@ -2,15 +2,15 @@
 // dir, free loopback ports), seeds it, runs the lab's verify suite against it, then checks restart, reset, the
 // operations API's authentication, the listening sockets and SIGTERM.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateDataset } from '@lab/contract';
-import { type VerifyReport, verifyTarget } from '@lab/runner';
+import { fuzzTarget, probeRobustness, type VerifyReport, verifyTarget } from '@lab/runner';
 import {
-  ADMIN_PASSWORD,
   ADMIN_USER,
+  adminPassword,
   freePort,
   type Harper,
   isLoopback,
@@ -96,12 +96,56 @@ describe('harper target, 1 thread', { timeout: 240_000 }, () => {
       method: 'POST',
       headers: {
         ...headers,
-        authorization: `Basic ${Buffer.from(`${ADMIN_USER}:${ADMIN_PASSWORD}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${ADMIN_USER}:${adminPassword(dir)}`).toString('base64')}`,
       },
       body: JSON.stringify(op),
     });
     await admin.arrayBuffer();
     assert.equal(admin.status, 200);
+  });
+
+  test('the admin password was generated for this install, readable by its owner only', () => {
+    assert.match(adminPassword(dir), /^[0-9a-f]{48}$/);
+    assert.equal(statSync(join(dir, 'admin-password')).mode & 0o077, 0);
+  });
+
+  test('the operations API grants no other origin (CORS off)', async () => {
+    const evil = { origin: 'http://evil.example' };
+    const preflight = await fetch(h.opsUrl, {
+      method: 'OPTIONS',
+      headers: {
+        ...evil,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    await preflight.arrayBuffer();
+    assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+    const login = Buffer.from(`${ADMIN_USER}:${adminPassword(dir)}`).toString('base64');
+    const post = await fetch(h.opsUrl, {
+      method: 'POST',
+      headers: { ...evil, 'content-type': 'application/json', authorization: `Basic ${login}` },
+      body: JSON.stringify({ operation: 'describe_all' }),
+    });
+    await post.arrayBuffer();
+    assert.equal(post.headers.get('access-control-allow-origin'), null);
+  });
+
+  test('Harper does not run as root', () => {
+    const status = readFileSync(`/proc/${h.pid}/status`, 'utf8');
+    const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(status)!;
+    assert.notEqual(uids[1], '0', 'real uid');
+    assert.notEqual(uids[2], '0', 'effective uid');
+  });
+
+  test('methods outside the spec, malformed HTTP and huge parameters get the contract JSON error', async () => {
+    assert.deepEqual(await probeRobustness(h.url), []);
+  });
+
+  test('schemathesis, every check and phase: 0 failures', { timeout: 600_000 }, async () => {
+    for (const s of await fuzzTarget({ baseUrl: h.url, adminToken: TOKEN })) {
+      assert.equal(s.code, 0, `${s.step} step:\n${s.report}`);
+    }
   });
 
   test('no table is reachable over HTTP: Harper paths get the contract 404', async () => {

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     pricing: null!,
     inventory: null!,
     log: console,
+    token: '',
   });
   await orders.ensureIndexes();
   process.stdout.write(

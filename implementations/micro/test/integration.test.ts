@@ -135,7 +135,9 @@ describe('micro: the whole stack on FerretDB', { timeout: 900_000 }, () => {
     assert.equal(await available(base, scarce), 0);
     assert.equal(await available(base, plenty), plentyBefore - ok, 'compensation gave every unit back');
 
-    const audit = (await (await fetch(`${stack.url('inventory')}/reservations/audit`)).json()) as Audit;
+    const audit = (await (
+      await fetch(`${stack.url('inventory')}/reservations/audit`, { headers: { 'x-lab-token': TOKEN } })
+    ).json()) as Audit;
     assert.deepEqual(audit.mismatches, [], JSON.stringify(audit));
     assert.equal(audit.states['pending'], 0, JSON.stringify(audit));
     assert.equal(audit.states['reserved'], 0, JSON.stringify(audit));
@@ -181,7 +183,9 @@ describe('micro: the whole stack on FerretDB', { timeout: 900_000 }, () => {
       headers: { 'x-lab-token': TOKEN },
     });
     assert.equal(r.status, 204);
-    const audit = (await (await fetch(`${stack.url('inventory')}/reservations/audit`)).json()) as Audit;
+    const audit = (await (
+      await fetch(`${stack.url('inventory')}/reservations/audit`, { headers: { 'x-lab-token': TOKEN } })
+    ).json()) as Audit;
     assert.equal(audit.products, 0, JSON.stringify(audit));
   });
 });

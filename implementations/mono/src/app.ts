@@ -10,6 +10,7 @@ import {
   parseProductId,
   parseSearchQuery,
   splitTarget,
+  unmatchedRoute,
 } from '@lab/contract';
 import { type HttpMetrics, serverTiming } from '@lab/contract/metrics';
 import { CORS_HEADERS, preflight, webAsset } from '@lab/web';
@@ -70,7 +71,8 @@ export interface AppOptions {
 /**
  * The Express 5 application. Routing is Express' own (app.get/app.post); a first middleware matches the request
  * against the contract's route table, because Express is more lenient than the contract (trailing slashes, case,
- * HEAD for GET, undecodable parameters as 400): whatever the contract does not know is a 404 before routing.
+ * HEAD for GET, undecodable parameters as 400): whatever the contract does not know is a 404 (or 405) before
+ * routing.
  */
 export function createApp({ store, metrics, metricsText, adminToken }: AppOptions): express.Express {
   const app = express();
@@ -92,7 +94,8 @@ export function createApp({ store, metrics, metricsText, adminToken }: AppOption
     const path = splitTarget(req.url).path;
     const m = matchRoute(req.method, path);
     if (!m) {
-      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's 404.
+      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's
+      // 405 (a known path) or 404.
       const w = webAsset(req.method, path) ?? preflight(req.method, path);
       if (w) {
         res.writeHead(w.status, w.headers);
@@ -102,8 +105,9 @@ export function createApp({ store, metrics, metricsText, adminToken }: AppOption
     }
     for (const k in CORS_HEADERS) res.setHeader(k, CORS_HEADERS[k]!);
     if (!m) {
-      const e = errors.routeNotFound();
-      send(res, e.status, e.body);
+      const u = unmatchedRoute(path);
+      if (u.allow) res.setHeader('allow', u.allow);
+      send(res, u.status, u.body);
       return;
     }
     l.route = m.route.template;

@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { answerClientError } from '@lab/contract';
 import { createApp } from './app.js';
 import { log, type MonoConfig, readConfig, setLogLevel } from './config.js';
 import { createDb } from './db/client.js';
@@ -81,6 +82,7 @@ async function serve(): Promise<void> {
   // Clients (k6) keep connections open: never let Node's 5 s default close them under a benchmark.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -6,14 +6,14 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateDataset } from '@lab/contract';
-import { verifyTarget } from '@lab/runner';
+import { fuzzTarget, probeBigOrder, probeRobustness, verifyTarget } from '@lab/runner';
 import pg from 'pg';
 import { type RunningApp, startApp, TOKEN } from './app-process.js';
 import { type PgCluster, startCluster } from './pg-cluster.js';
 
-const MIGRATION = fileURLToPath(
-  new URL('../../prisma/migrations/20261123000000_init/migration.sql', import.meta.url),
-);
+const MIGRATIONS = ['20261123000000_init', '20261204000000_order_total_bigint'];
+const migrationFile = (name: string) =>
+  fileURLToPath(new URL(`../../prisma/migrations/${name}/migration.sql`, import.meta.url));
 
 async function json(
   url: string,
@@ -41,7 +41,7 @@ describe('mono against a temp PostgreSQL', () => {
   });
 
   test('first start migrated and seeded the empty database', () => {
-    assert.match(app.output(), /applied migrations: 20261123000000_init/);
+    assert.match(app.output(), new RegExp(`applied migrations: ${MIGRATIONS.join(', ')}`));
     assert.match(app.output(), /seeded 1200 products and \d+ reviews/);
   });
 
@@ -79,17 +79,37 @@ describe('mono against a temp PostgreSQL', () => {
     await c.connect();
     try {
       const { rows } = await c.query(
-        'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count, logs FROM _prisma_migrations',
+        'SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count, logs FROM _prisma_migrations ORDER BY migration_name',
       );
-      const sha = createHash('sha256').update(readFileSync(MIGRATION)).digest('hex');
-      assert.equal(rows.length, 1);
-      assert.equal(rows[0].migration_name, '20261123000000_init');
-      assert.equal(rows[0].checksum, sha);
-      assert.ok(rows[0].finished_at instanceof Date);
-      assert.equal(rows[0].rolled_back_at, null);
-      assert.equal(rows[0].applied_steps_count, 1);
+      assert.deepEqual(
+        rows.map((r) => r.migration_name),
+        MIGRATIONS,
+      );
+      for (const [i, row] of rows.entries()) {
+        const sha = createHash('sha256')
+          .update(readFileSync(migrationFile(MIGRATIONS[i]!)))
+          .digest('hex');
+        assert.equal(row.checksum, sha);
+        assert.ok(row.finished_at instanceof Date);
+        assert.equal(row.rolled_back_at, null);
+        assert.equal(row.applied_steps_count, 1);
+      }
     } finally {
       await c.end();
+    }
+  });
+
+  test('methods outside the spec, malformed HTTP and huge parameters get the contract JSON error', async () => {
+    assert.deepEqual(await probeRobustness(app.url), []);
+  });
+
+  test('an order of 120 lines totalling more than 2^31 cents checks out (BIGINT total)', async () => {
+    assert.deepEqual(await probeBigOrder(app.url, TOKEN), []);
+  });
+
+  test('schemathesis, every check and phase: 0 failures', { timeout: 600_000 }, async () => {
+    for (const s of await fuzzTarget({ baseUrl: app.url, adminToken: TOKEN })) {
+      assert.equal(s.code, 0, `${s.step} step:\n${s.report}`);
     }
   });
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
+  answerClientError,
   errors,
   JSON_CONTENT_TYPE,
   MESSAGES,
@@ -10,6 +11,7 @@ import {
   parseProductId,
   parseSearchQuery,
   splitTarget,
+  unmatchedRoute,
 } from '@lab/contract';
 import { HttpMetrics, serverTiming } from '@lab/contract/metrics';
 import { CORS_HEADERS, preflight, type WebResponse, webAsset } from '@lab/web';
@@ -24,9 +26,19 @@ export interface ReferenceServer {
   views: Views;
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer | undefined, started: bigint): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer | undefined,
+  started: bigint,
+  extra?: Record<string, string>,
+): void {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  const headers: Record<string, string | number> = { 'server-timing': serverTiming(ms), ...CORS_HEADERS };
+  const headers: Record<string, string | number> = {
+    'server-timing': serverTiming(ms),
+    ...CORS_HEADERS,
+    ...extra,
+  };
   if (body !== undefined) {
     headers['content-type'] = JSON_CONTENT_TYPE;
     headers['content-length'] = Buffer.byteLength(body);
@@ -43,6 +55,12 @@ function sendWeb(res: ServerResponse, w: WebResponse): void {
 
 function sendOracle(res: ServerResponse, r: OracleResponse, started: bigint): void {
   send(res, r.status, r.body === undefined ? undefined : JSON.stringify(r.body), started);
+}
+
+function sendUnmatched(res: ServerResponse, path: string, started: bigint): void {
+  const u = unmatchedRoute(path);
+  if (!u.allow) send(res, 404, NOT_FOUND_BODY, started);
+  else send(res, u.status, JSON.stringify(u.body), started, { allow: u.allow });
 }
 
 function readBody(req: IncomingMessage): Promise<string | null> {
@@ -77,10 +95,11 @@ export function createReferenceServer(oracle: Oracle): ReferenceServer {
     const { path, query } = splitTarget(req.url ?? '/');
     const m = matchRoute(method, path);
     if (!m) {
-      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's 404.
+      // Not an API route: the storefront (GET/HEAD of / and its files), a CORS preflight, else the contract's
+      // 405 (a known path) or 404.
       const w = webAsset(method, path) ?? preflight(method, path);
       if (w) sendWeb(res, w);
-      else send(res, 404, NOT_FOUND_BODY, started);
+      else sendUnmatched(res, path, started);
       return 'unmatched';
     }
     const route = m.route;
@@ -165,5 +184,6 @@ export function createReferenceServer(oracle: Oracle): ReferenceServer {
       },
     );
   });
+  server.on('clientError', answerClientError);
   return { server, metrics, views };
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { LabPaths } from './paths.js';
 import { runStreamed } from '../lib/stream.js';
@@ -112,6 +112,8 @@ function findBuildable(
 }
 
 const K6_VERSION = 'v1.8.1';
+/** The OpenAPI fuzzer of the tests (runner/src/verify/fuzz.ts), from PyPI into a lab-owned venv. */
+export const SCHEMATHESIS_VERSION = '4.32.5';
 // v1.24.2, the last v1 release: v1.24.1 has no checksum-database record, so the proxy serves it unverified.
 const FERRETDB_VERSION = 'v1.24.2';
 const COMPOSE_VERSION = 'v5.6.0';
@@ -296,6 +298,46 @@ const SPECS: ToolSpec[] = [
   systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
   systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
 ];
+
+/** The venv holding schemathesis: <tools>/schemathesis/<version>, its CLI in bin/st. */
+function schemathesisVenv(ctx: ToolContext): string {
+  return join(ctx.paths.tools, 'schemathesis', SCHEMATHESIS_VERSION);
+}
+
+SPECS.push({
+  name: 'schemathesis',
+  pinned: SCHEMATHESIS_VERSION,
+  describe: 'OpenAPI fuzzer run by the tests against every target (PyPI, in a lab-owned venv)',
+  manual: `install Python 3 with venv (apt-get install python3-venv), then ./lab doctor --install schemathesis`,
+  find(ctx) {
+    for (const [path, source] of [
+      [ctx.env['SCHEMATHESIS_BIN'], 'SCHEMATHESIS_BIN'],
+      [join(schemathesisVenv(ctx), 'bin', 'st'), 'lab tools'],
+    ] as const) {
+      if (path && isExecutable(path)) {
+        const version = versionOf(path, ['--version'], /version (\d+\.\d+\.\d+)/);
+        // The venv is ours; a SCHEMATHESIS_BIN of another version is the user's choice, reported as found.
+        return { name: 'schemathesis', path, version, source };
+      }
+    }
+    return null;
+  },
+  async install(ctx) {
+    const python = which('python3', ctx.env);
+    if (!python) throw new ToolError('python3 not found');
+    const venv = schemathesisVenv(ctx);
+    ctx.log(`installing schemathesis ${SCHEMATHESIS_VERSION} from PyPI into ${venv}...`);
+    // A half-made venv from an interrupted install would be found as broken: start clean.
+    rmSync(venv, { recursive: true, force: true });
+    await run(ctx, 'schemathesis', python, ['-m', 'venv', venv]);
+    await run(ctx, 'schemathesis', join(venv, 'bin', 'pip'), [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      `schemathesis==${SCHEMATHESIS_VERSION}`,
+    ]);
+  },
+});
 
 const VIRTUAL: Record<string, (ctx: ToolContext) => Promise<ToolInfo>> = {
   /** mongod when the user has one, else FerretDB: the micro target's database server. */

@@ -1,4 +1,4 @@
-import { type Catalog, type Health, PAGE_SIZE_DEFAULT, Prng, SORTS } from '@lab/contract';
+import { type Catalog, type Health, PAGE_SIZE_DEFAULT, Prng, SORTS, unmatchedRoute } from '@lab/contract';
 import { send } from './http.js';
 import type { Verifier } from './verifier.js';
 
@@ -289,9 +289,15 @@ export async function checkUnknownRoutes(v: Verifier): Promise<void> {
     ['GET', '/api/carts'],
     ['GET', '/api/admin/reset'],
     ['DELETE', '/api/carts/whatever'],
+    ['QUERY', '/api/carts/0'],
   ];
   for (const [method, url] of cases) {
-    await v.exchange('unknown routes', `${method} ${url}`, { method, url });
+    const { res } = await v.exchange('unknown routes', `${method} ${url}`, { method, url });
+    const allow = unmatchedRoute(url).allow;
+    if (allow === undefined || res.status !== 405) continue;
+    const got = res.headers['allow'];
+    const problems = got === allow ? [] : [`allow header "${got ?? ''}", expected "${allow}"`];
+    v.assert('unknown routes', `${method} ${url} names the path's methods`, `${method} ${url}`, problems);
   }
 }
 

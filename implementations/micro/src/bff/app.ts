@@ -1,5 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
-import { ContractError, errors, JSON_CONTENT_TYPE, MESSAGES, matchRoute, splitTarget } from '@lab/contract';
+import {
+  ContractError,
+  errors,
+  JSON_CONTENT_TYPE,
+  MESSAGES,
+  matchRoute,
+  splitTarget,
+  unmatchedRoute,
+} from '@lab/contract';
 import { serverTiming } from '@lab/contract/metrics';
 import { CORS_HEADERS, preflight, type WebResponse, webAsset, webPaths } from '@lab/web';
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
@@ -64,13 +72,21 @@ export function createBff(cfg: ProcessConfig): Bff {
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   // find-my-way decodes percent-encoded characters in static segments (/api/hom%65 is /api/home to it); the
-  // contract matches static segments literally. Only paths with a "%" need the contract's matcher.
+  // contract matches static segments literally. So paths with a "%" and requests Fastify routes nowhere go
+  // through the contract's matcher: 405 with an allow header on a known path, else 404. OPTIONS is left to the
+  // preflight route below.
   app.addHook('onRequest', (request, reply, done) => {
     // The storefront's cross-origin calls (@lab/web): every BFF answer allows any origin and exposes server-timing.
     reply.headers(CORS_HEADERS);
     const { path } = splitTarget(request.url);
-    if (path.includes('%') && !matchRoute(request.method, path)) {
-      send(reply, { status: 404, body: errors.routeNotFound().body }, new Hops());
+    if (
+      request.method !== 'OPTIONS' &&
+      (request.is404 || path.includes('%')) &&
+      !matchRoute(request.method, path)
+    ) {
+      const u = unmatchedRoute(path);
+      if (u.allow) reply.header('allow', u.allow);
+      send(reply, u, new Hops());
       return;
     }
     done();

@@ -1,15 +1,21 @@
 import { errors } from '@lab/contract';
 import { fail, noContent, ok, type RouteDef } from '../lib/http.js';
-import { badInternalCall, MAX_BATCH, parseId, parseIdList, queryParam } from '../lib/params.js';
+import { badInternalCall, parseId, parseIdList, queryParam } from '../lib/params.js';
 import { response200 } from '../lib/schemas.js';
+import { tokenMatches } from '../lib/service.js';
 import type { InventoryStore, ReservationLine } from './store.js';
 
 const RESERVATION_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_LINE_QUANTITY = 1_000_000;
+/**
+ * A cart's distinct products, all reserved in one call: far above any real cart, and still inside the default
+ * 1 MiB body limit (about 40 bytes a line). The BFF's read batches (100) are a different, paging limit.
+ */
+export const MAX_RESERVATION_LINES = 10_000;
 
 function parseLines(body: unknown): ReservationLine[] | null {
   const items = (body as { items?: unknown } | null)?.items;
-  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH) return null;
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_RESERVATION_LINES) return null;
   const out: ReservationLine[] = [];
   for (const it of items as { productId?: unknown; quantity?: unknown }[]) {
     const { productId, quantity } = it ?? {};
@@ -32,11 +38,30 @@ const reservationConflict = (what: string) => ({
 });
 
 /**
- * inventory's internal API: stock reads (single and aligned batch) and the reservation protocol used by the
- * orders saga: POST /reservations/:id (reserve, all-or-nothing, idempotent per id), POST /reservations/:id/commit,
- * POST /reservations/:id/release (compensation), GET /reservations/audit (ledger check, ops/tests).
+ * Stock moves only for callers holding the lab's token (x-lab-token, LAB_ADMIN_TOKEN, which every micro process
+ * has): any other local process gets the contract's 401, not a way to drain or restore stock.
  */
-export function inventoryRoutes(store: InventoryStore): RouteDef[] {
+function withToken(token: Buffer, route: RouteDef): RouteDef {
+  return {
+    ...route,
+    handler: (input) =>
+      tokenMatches(input.headers['x-lab-token'], token)
+        ? route.handler(input)
+        : Promise.resolve(fail(errors.unauthorized())),
+  };
+}
+
+/**
+ * inventory's internal API: stock reads (single and aligned batch, open) and, behind the token, the reservation
+ * protocol used by the orders saga: POST /reservations/:id (reserve, all-or-nothing, idempotent per id), POST
+ * /reservations/:id/commit, POST /reservations/:id/release (compensation), GET /reservations/audit (ledger check,
+ * ops/tests).
+ */
+export function inventoryRoutes(store: InventoryStore, token: Buffer): RouteDef[] {
+  return [...stockRoutes(store), ...reservationRoutes(store).map((r) => withToken(token, r))];
+}
+
+function stockRoutes(store: InventoryStore): RouteDef[] {
   const nullableInt = { type: ['integer', 'null'] } as const;
   return [
     {
@@ -62,6 +87,11 @@ export function inventoryRoutes(store: InventoryStore): RouteDef[] {
         return available === null ? fail(errors.productNotFound()) : ok({ available });
       },
     },
+  ];
+}
+
+function reservationRoutes(store: InventoryStore): RouteDef[] {
+  return [
     {
       method: 'POST',
       url: '/reservations/:id',

@@ -1,4 +1,4 @@
-import { ContractError, errors, JSON_CONTENT_TYPE, MESSAGES } from '@lab/contract';
+import { answerClientError, ContractError, errors, JSON_CONTENT_TYPE, MESSAGES } from '@lab/contract';
 import { HttpMetrics, serverTiming } from '@lab/contract/metrics';
 import Fastify, {
   type FastifyInstance,
@@ -76,8 +76,12 @@ export function createApp(
     keepAliveTimeout: 65_000,
     exposeHeadRoutes: false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    routerOptions: { maxParamLength: 4096 },
+    // A longer parameter would be find-my-way's bare 404 route-not-found; the contract answers "category/cart/
+    // product not found" for any value. Node caps the whole request head at 16 KiB anyway.
+    routerOptions: { maxParamLength: 16 * 1024 },
     return503OnClosing: true,
+    // Malformed HTTP: the contract's JSON 400, not Fastify's own JSON shape.
+    clientErrorHandler: answerClientError,
     // A path that is not valid percent-encoding names no route (contract: 404 route_not_found).
     frameworkErrors: (_error, _request, reply) => {
       sendNotFound(reply as unknown as FastifyReply);

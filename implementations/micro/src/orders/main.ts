@@ -8,7 +8,7 @@ const SWEEP_EVERY_MS = 10_000;
 export function startOrders(): Promise<void> {
   return runService('orders', async (cfg, store, app) => {
     const up = makeUpstreams(['pricing', 'inventory'] as const, cfg.urls, cfg.upstream);
-    const orders = new OrdersStore(store.db, store.locks, { ...up, log: app.log });
+    const orders = new OrdersStore(store.db, store.locks, { ...up, log: app.log, token: cfg.lab.adminToken });
     await orders.ensureIndexes();
     // A saga step is bounded by the upstream timeout; a claim older than 12 of them is an interrupted checkout.
     const staleMs = Math.max(60_000, cfg.upstream.timeoutMs * 12);

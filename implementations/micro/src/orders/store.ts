@@ -46,6 +46,8 @@ const cartBody = (id: ObjectId, list: readonly CartItem[]) =>
 export interface OrdersDeps {
   pricing: Upstream;
   inventory: Upstream;
+  /** x-lab-token for inventory's reservation calls. */
+  token: string;
   log: { warn: (obj: object, msg: string) => void };
 }
 
@@ -58,6 +60,7 @@ export interface OrdersDeps {
 export class OrdersStore {
   readonly carts: Collection<CartDoc>;
   readonly orders: Collection<OrderDoc>;
+  private readonly auth: Record<string, string>;
 
   constructor(
     readonly db: Db,
@@ -66,6 +69,7 @@ export class OrdersStore {
   ) {
     this.carts = db.collection<CartDoc>('carts');
     this.orders = db.collection<OrderDoc>('orders');
+    this.auth = { 'x-lab-token': deps.token };
   }
 
   async ensureIndexes(): Promise<void> {
@@ -172,6 +176,7 @@ export class OrdersStore {
     try {
       reserved = await this.deps.inventory.call(`/reservations/${reservation}`, {
         method: 'POST',
+        headers: this.auth,
         deadline,
         body: JSON.stringify({ items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) }),
       });
@@ -211,7 +216,10 @@ export class OrdersStore {
 
   private async commit(reservation: string): Promise<boolean> {
     try {
-      const r = await this.deps.inventory.call(`/reservations/${reservation}/commit`, { method: 'POST' });
+      const r = await this.deps.inventory.call(`/reservations/${reservation}/commit`, {
+        method: 'POST',
+        headers: this.auth,
+      });
       return r.status === 204;
     } catch (e) {
       this.deps.log.warn(
@@ -227,6 +235,7 @@ export class OrdersStore {
     try {
       const r = await this.deps.inventory.call(`/reservations/${orderId.toHexString()}/release`, {
         method: 'POST',
+        headers: this.auth,
       });
       if (r.status !== 204) throw new Error(`release answered ${r.status}`);
     } catch (e) {
