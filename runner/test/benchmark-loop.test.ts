@@ -43,13 +43,14 @@ function usage(cpu: number): Usage {
 }
 
 /** A driver that records what the loop asks of it; `dies` names a target that dies after its first run. */
-function fakeDriver(events: string[], dies?: string): TargetDriver {
+function fakeDriver(events: string[], dies?: string, hangUp = false): TargetDriver {
   let cpu = 0;
   let runs = 0;
   return {
     mode: 'native',
     async up(t) {
       events.push(`up ${t.name}`);
+      if (hangUp) await new Promise(() => {});
     },
     async down(t) {
       events.push(`down ${t.name}`);
@@ -97,7 +98,7 @@ function fakeK6(events: string[]) {
 
 function context(
   events: string[],
-  opts: { failVerify?: string; dies?: string; runs?: number } = {},
+  opts: { failVerify?: string; dies?: string; runs?: number; hang?: 'up' | 'verify' | 'reset' } = {},
 ): RunnerContext {
   const runDir = mkdtempSync(join(tmpdir(), 'lab-loop-'));
   dirs.push(runDir);
@@ -156,7 +157,7 @@ function context(
     targets,
     scenarios: planned,
     lab: { async releaseOneshot() {} } as unknown as Lab,
-    driver: fakeDriver(events, opts.dies),
+    driver: fakeDriver(events, opts.dies, opts.hang === 'up'),
     k6: { name: 'k6', path: 'k6', version: 'v1.8.1', source: 'fake' } satisfies ToolInfo,
     adminToken: 'token-token',
     dataFile: '/nonexistent',
@@ -168,6 +169,7 @@ function context(
       verify: async (o: VerifyOptions): Promise<VerifyReport> => {
         const name = o.baseUrl.slice(7, 8);
         events.push(`verify ${name}`);
+        if (opts.hang === 'verify') await new Promise(() => {});
         const ok = name !== opts.failVerify;
         return {
           baseUrl: o.baseUrl,
@@ -195,6 +197,7 @@ function context(
       },
       reset: async (url) => {
         events.push(`reset ${url.slice(7, 8)}`);
+        if (opts.hang === 'reset') await new Promise(() => {});
       },
       smoke: async (url) => {
         events.push(`smoke ${url.slice(7, 8)}`);
@@ -312,4 +315,22 @@ describe('the benchmark loop (fake driver, fake k6)', () => {
     assert.equal(m2.sessions.length, 2);
     assert.ok(existsSync(join(ctx.runDir, 'b', '08-capacity', 'run-01.json')));
   });
+
+  for (const hang of ['up', 'verify', 'reset'] as const) {
+    test(`Ctrl-C while a ${hang} is still running stops the run at once: exit 130, incomplete, target down`, async () => {
+      const events: string[] = [];
+      const ctx = context(events, { hang });
+      const started = Date.now();
+      const run = execute(ctx);
+      while (!events.some((e) => e.startsWith(hang))) await new Promise((r) => setTimeout(r, 10));
+      process.emit('SIGINT', 'SIGINT');
+      assert.equal(await run, 130);
+      assert.ok(Date.now() - started < 5_000, `stopped after ${Date.now() - started} ms`);
+      const m = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+      assert.equal(m.status, 'incomplete');
+      assert.equal(m.reason, 'interrupted by SIGINT');
+      assert.equal(events[events.length - 1], 'down b');
+      assert.ok(events.includes('down a'), events.join(', '));
+    });
+  }
 });

@@ -57,6 +57,9 @@ case "$ops_port" in '' | *[!0-9]*) fail "LAB_HARPER_OPS_PORT must be a number, g
 
 mkdir -p "$data/home"
 data=$(cd "$data" && pwd)
+# Only Harper's user reaches its files: the generated password and the operations socket (hdb/operations-server,
+# which the harperdb CLI uses with no login).
+chmod 700 "$data"
 
 # The super user's password: given, else generated once per data dir (Harper sets it at install only).
 password=${LAB_HARPER_ADMIN_PASSWORD:-}

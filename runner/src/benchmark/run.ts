@@ -109,6 +109,29 @@ async function smoke(baseUrl: string, dataFile: string): Promise<void> {
     );
 }
 
+/**
+ * Resolves like `work`, or rejects with Interrupted as soon as `signal` aborts: start-up, verify, resets and
+ * cool-downs take minutes and take no signal of their own, so Ctrl-C must not wait for them. The work goes on in
+ * the background until the loop's cleanup stops the target it is talking to.
+ */
+function interruptible<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Interrupted(String(signal.reason)));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Interrupted(String(signal.reason)));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 function unitPlannedSeconds(s: PlannedScenario, cooldown: number): number {
   return s.steps.reduce((a, st) => a + st.seconds + K6_OVERHEAD_SECONDS, 0) + cooldown;
 }
@@ -155,6 +178,8 @@ export async function execute(ctx: RunnerContext): Promise<number> {
 
   let interrupted: NodeJS.Signals | null = null;
   let stopK6: ((s: NodeJS.Signals) => void) | null = null;
+  const abort = new AbortController();
+  const wait = <T>(work: Promise<T>) => interruptible(work, abort.signal);
   const onSignal = (sig: NodeJS.Signals) => {
     if (interrupted) {
       progress.line(`${sig} again: stopping k6 now`);
@@ -166,6 +191,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
       `${sig}: stopping after cleanup — results so far are kept (resume with --resume ${manifest.runId})`,
     );
     stopK6?.('SIGINT');
+    abort.abort(`interrupted by ${sig}`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -189,7 +215,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
           // Only one target runs during a measurement.
           for (const other of targets) {
             if (other.name !== t.name && up.has(other.name)) {
-              await driver.down(other);
+              await wait(driver.down(other));
               up.delete(other.name);
             }
           }
@@ -198,23 +224,28 @@ export async function execute(ctx: RunnerContext): Promise<number> {
           const warmed = warmedByTarget.get(t.name)!;
           if (!up.has(t.name)) {
             progress.line(`${t.name}: starting (${driver.mode})`);
+            // Counted as up from here: if Ctrl-C interrupts the start, the cleanup stops what did start.
+            up.add(t.name);
             try {
-              await driver.up(t);
+              await wait(driver.up(t));
             } catch (e) {
+              if (e instanceof Interrupted) throw e;
+              up.delete(t.name);
               throw new TargetFailure(`${t.name} did not start: ${(e as Error).message}`);
             }
-            up.add(t.name);
             check();
             const info = manifest.targets[t.name]!;
             info.budget = driver.budget(t);
             if (!verified.has(t.name)) {
               progress.line(`${t.name}: verifying against the oracle before timing anything…`);
-              const report: VerifyReport = await hooks.verify({
-                baseUrl: t.url,
-                adminToken: ctx.adminToken,
-                seed: o.seed,
-                scale: o.scale,
-              });
+              const report: VerifyReport = await wait(
+                hooks.verify({
+                  baseUrl: t.url,
+                  adminToken: ctx.adminToken,
+                  seed: o.seed,
+                  scale: o.scale,
+                }),
+              );
               info.verify = {
                 ok: report.ok,
                 total: report.total,
@@ -239,7 +270,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
                 `${t.name}: verify passed (${report.total} checks, ${(report.durationMs / 1000).toFixed(1)} s)`,
               );
               verified.add(t.name);
-            } else await hooks.smoke(t.url, ctx.dataFile);
+            } else await wait(hooks.smoke(t.url, ctx.dataFile));
           }
           for (const s of todo) {
             check();
@@ -269,7 +300,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             };
             if (warmup > 0 && !warmed.has(name)) {
               const step = s.steps[0]!;
-              await hooks.reset(t.url, ctx.adminToken);
+              await wait(hooks.reset(t.url, ctx.adminToken));
               progress.begin(`${name} · ${t.name} · warm-up (not counted)`, warmup);
               const file = join(dir, '.warmup.json');
               const ws = streamed(step, 'warmup');
@@ -304,7 +335,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             const k6: Record<string, unknown> = {};
             for (const step of s.steps) {
               check();
-              await hooks.reset(t.url, ctx.adminToken);
+              await wait(hooks.reset(t.url, ctx.adminToken));
               const cg = driver.cgroups();
               const tracker = cg ? new PeakTracker(cg, driver.watched(t)) : null;
               const before = driver.snapshot(t);
@@ -437,7 +468,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               cooldown > 0 &&
               !(i === o.runs && t === targets[targets.length - 1] && s === todo[todo.length - 1])
             ) {
-              await hooks.sleep(cooldown * 1000);
+              await wait(hooks.sleep(cooldown * 1000));
             }
           }
         } catch (e) {
