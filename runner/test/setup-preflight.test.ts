@@ -87,6 +87,26 @@ describe('./lab setup preflight', () => {
     assert.match(r.err, /^lab setup: .*needs root: sudo \.\/lab setup && sudo npm test\n$/);
   });
 
+  test('not Linux: exit 10, points to Docker', () => {
+    const fake = join(tmp, 'darwin');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'uname'), '#!/bin/sh\necho Darwin\n');
+    chmodSync(join(fake, 'uname'), 0o755);
+    const r = setup({ PATH: path(fake) });
+    assert.equal(r.code, 10, r.err);
+    assert.match(r.err, /^lab setup: the lab needs Linux .* on Darwin use Docker: docker compose/);
+  });
+
+  test('Node.js 18: exit 13, says which Node and how to install it', () => {
+    const fake = join(tmp, 'node18');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'node'), '#!/bin/sh\necho v18.19.1\n');
+    chmodSync(join(fake, 'node'), 0o755);
+    const r = setup({ PATH: path(fake) });
+    assert.equal(r.code, 13, r.err);
+    assert.match(r.err, /^lab setup: Node\.js 18\.19\.1 must be 20\.19\+ \(or 22\+\): .*nodesource/);
+  });
+
   test('no apt-get: exit 12, names what to install instead', () => {
     // Only node, npm and the basic commands the script uses; no /usr/bin (where apt-get lives).
     for (const cmd of ['uname', 'id', 'sed', 'sort', 'head', 'printf'])
