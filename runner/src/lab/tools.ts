@@ -193,6 +193,8 @@ const SPECS: ToolSpec[] = [
       await run(ctx, 'k6', go, ['install', `go.k6.io/k6@${K6_VERSION}`], { GOBIN: dir, CGO_ENABLED: '0' });
     },
   },
+  systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
+  systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
   {
     name: 'ferretdb',
     pinned: FERRETDB_VERSION,
@@ -293,8 +295,6 @@ const SPECS: ToolSpec[] = [
     },
     install: (ctx) => aptInstall(ctx, 'prometheus'),
   },
-  systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
-  systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
 ];
 
 const VIRTUAL: Record<string, (ctx: ToolContext) => Promise<ToolInfo>> = {
