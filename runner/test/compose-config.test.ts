@@ -26,7 +26,7 @@ function config(
 }
 
 test('the real `docker compose config` accepts every profile, and sees the services ./lab sees', () => {
-  assert.ok(compose, 'docker-compose not found: run ./lab doctor --install (CI does)');
+  assert.ok(compose, 'docker-compose not found: run ./lab setup (part of the README test command)');
   const c = loadCompose(root, { PATH: process.env['PATH'] });
   assert.ok(profiles(c).length >= 4);
   for (const p of profiles(c)) {

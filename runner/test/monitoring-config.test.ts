@@ -98,7 +98,7 @@ describe('the Prometheus configuration: one template, rendered for Docker and na
       env: process.env,
       log: () => undefined,
     });
-    assert.ok(prom, 'prometheus not found: ./lab doctor --install (CI does)');
+    assert.ok(prom, 'prometheus not found: run ./lab setup (part of the README test command)');
     const promtool = join(dirname(prom.path), 'promtool');
     for (const mode of MODES) {
       const r = spawnSync(promtool, ['check', 'config', join(root, generatedFile(mode))], {
@@ -355,7 +355,7 @@ describe('the generated relabelling, applied by a real Prometheus to Docker-form
       env: process.env,
       log: () => undefined,
     });
-    assert.ok(tool, 'prometheus not found: ./lab doctor --install (CI does)');
+    assert.ok(tool, 'prometheus not found: run ./lab setup (part of the README test command)');
     dir = mkdtempSync(join(tmpdir(), 'lab-prom-relabel-'));
     const [dockerC, nativeC, bff] = await Promise.all([
       serve(() => DOCKER_CADVISOR),

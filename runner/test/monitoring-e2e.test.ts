@@ -90,7 +90,7 @@ describe('monitoring natively: every dashboard query answers with data', { concu
     assert.equal(cg.writable(), null, 'cgroups are not writable: run the tests as root on Linux');
     const ctx = { paths: new LabPaths(root), env: process.env, log: () => undefined };
     for (const t of ['prometheus', 'cadvisor', 'k6'])
-      assert.ok(findTool(t, ctx), `${t} not found: run ./lab doctor --install (CI does)`);
+      assert.ok(findTool(t, ctx), `${t} not found: run ./lab setup (part of the README test command)`);
     alreadyUp = new Set((await status()).map((p) => p.profile));
     results = mkdtempSync(join(tmpdir(), 'lab-monitoring-'));
     windowStart = Date.now() / 1000;

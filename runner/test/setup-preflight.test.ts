@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let bin: string;
 let tmp: string;
+/** A copy of the two scripts the preflight runs in, readable by any user (the not-root case runs as nobody). */
+let repo: string;
 
 /** PATH with the system's directories and node, npm, but no Go (and whatever `extra` adds first). */
 function path(extra?: string): string {
@@ -21,9 +23,9 @@ function path(extra?: string): string {
 
 function setup(env: Record<string, string>, prefix: string[] = []) {
   const t0 = Date.now();
-  const argv = [...prefix, join(root, 'lab'), 'setup'];
+  const argv = [...prefix, join(repo, 'lab'), 'setup'];
   const r = spawnSync(argv[0]!, argv.slice(1), {
-    cwd: root,
+    cwd: repo,
     env: { HOME: tmp, LAB_NO_BUILD: '1', ...env },
     encoding: 'utf8',
     timeout: 30_000,
@@ -41,6 +43,10 @@ function fakeGo(version: string): string {
 
 before(() => {
   tmp = mkdtempSync(join(tmpdir(), 'lab-preflight-'));
+  chmodSync(tmp, 0o755);
+  repo = join(tmp, 'repo');
+  for (const f of ['lab', 'runner/bin/setup-preflight', 'runner/bin/ensure-built'])
+    cpSync(join(root, f), join(repo, f));
   bin = join(tmp, 'bin');
   mkdirSync(bin);
   symlinkSync(process.execPath, join(bin, 'node'));
@@ -79,6 +85,26 @@ describe('./lab setup preflight', () => {
     ]);
     assert.equal(r.code, 11, r.err);
     assert.match(r.err, /^lab setup: .*needs root: sudo \.\/lab setup && sudo npm test\n$/);
+  });
+
+  test('not Linux: exit 10, points to Docker', () => {
+    const fake = join(tmp, 'darwin');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'uname'), '#!/bin/sh\necho Darwin\n');
+    chmodSync(join(fake, 'uname'), 0o755);
+    const r = setup({ PATH: path(fake) });
+    assert.equal(r.code, 10, r.err);
+    assert.match(r.err, /^lab setup: the lab needs Linux .* on Darwin use Docker: docker compose/);
+  });
+
+  test('Node.js 18: exit 13, says which Node and how to install it', () => {
+    const fake = join(tmp, 'node18');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'node'), '#!/bin/sh\necho v18.19.1\n');
+    chmodSync(join(fake, 'node'), 0o755);
+    const r = setup({ PATH: path(fake) });
+    assert.equal(r.code, 13, r.err);
+    assert.match(r.err, /^lab setup: Node\.js 18\.19\.1 must be 20\.19\+ \(or 22\+\): .*nodesource/);
   });
 
   test('no apt-get: exit 12, names what to install instead', () => {

@@ -195,6 +195,8 @@ const SPECS: ToolSpec[] = [
       await run(ctx, 'k6', go, ['install', `go.k6.io/k6@${K6_VERSION}`], { GOBIN: dir, CGO_ENABLED: '0' });
     },
   },
+  systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
+  systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
   {
     name: 'ferretdb',
     pinned: FERRETDB_VERSION,
@@ -295,8 +297,6 @@ const SPECS: ToolSpec[] = [
     },
     install: (ctx) => aptInstall(ctx, 'prometheus'),
   },
-  systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
-  systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
 ];
 
 /** The venv holding schemathesis: <tools>/schemathesis/<version>, its CLI in bin/st. */
