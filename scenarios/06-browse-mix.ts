@@ -2,7 +2,7 @@
 // one to three product pages, sometimes a search, and one visit in four puts a product in a cart.
 import { sleep } from 'k6';
 import * as api from './lib/api.ts';
-import { categories, info, products, searches } from './lib/data.ts';
+import { categories, info, productIds, searches } from './lib/data.ts';
 import { buildOptions, type Profile, resolve } from './lib/profile.ts';
 import { int, page, pick, skewed, uniform } from './lib/random.ts';
 import { summarize } from './lib/summary.ts';
@@ -37,7 +37,7 @@ export default function (): void {
   }
   const views = int(1, 3);
   for (let i = 0; i < views; i++) {
-    api.pdp(products[skewed(products.length)]!);
+    api.pdp(skewed(productIds.length));
     pause();
   }
   if (Math.random() < 0.25) {

@@ -22,6 +22,17 @@ export const SUMMARY_TREND_STATS = [
   'count',
 ];
 
+export const SYSTEM_TAGS = [
+  'status',
+  'method',
+  'name',
+  'group',
+  'check',
+  'error_code',
+  'expected_response',
+  'scenario',
+];
+
 /** Per-request timeout: an answer slower than this is an error, never a latency sample of 60 s. */
 export const REQUEST_TIMEOUT = '10s';
 
@@ -80,6 +91,9 @@ export function buildOptions(r: Resolved, thresholds: Options['thresholds'] = {}
     thresholds,
     tags: { scenario_name: r.profile.name, step: r.step },
     userAgent: 'lab-k6',
+    // Only the tags the summary, thresholds and dashboards read: each tag is work on every metric sample, and
+    // `url` (one value per product id) would only multiply series.
+    systemTags: SYSTEM_TAGS,
     // The run's own setup/teardown never count: none is used, and handleSummary writes the result file.
     setupTimeout: '30s',
     teardownTimeout: '30s',
