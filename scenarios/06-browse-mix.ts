@@ -8,7 +8,15 @@ import { int, page, pick, skewed, uniform } from './lib/random.ts';
 import { summarize } from './lib/summary.ts';
 
 const run = resolve(JSON.parse(open('./profiles/06-browse-mix.json')) as Profile);
-export const options = buildOptions(run);
+export const options = buildOptions(run, [
+  'home',
+  'plp',
+  'search',
+  'pdp',
+  'cart-create',
+  'cart-add',
+  'cart-get',
+]);
 const think = run.profile.thinkTime ?? { min: 0.5, max: 1.5 };
 
 export function setup(): void {
@@ -49,6 +57,6 @@ export default function (): void {
   }
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[1]): Record<string, string> {
+export function handleSummary(data: Parameters<typeof summarize>[1]): ReturnType<typeof summarize> {
   return summarize(run, data);
 }

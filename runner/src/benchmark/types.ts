@@ -32,6 +32,17 @@ export interface StepMetrics {
   ordersPlaced: number;
   stockConflicts: number;
   testRunDurationMs: number;
+  /** 05, 06: per route (the scenarios' `name` tags); absent in files written before routes were kept. */
+  routes?: Record<string, RouteMetrics>;
+}
+
+/** One route of a mixed scenario: its requests, errors and failed checks, latency over its successes. */
+export interface RouteMetrics {
+  requests: number;
+  failedRequests: number;
+  checksFailed: number;
+  p50: number;
+  p99: number;
 }
 
 export interface SloResult {
