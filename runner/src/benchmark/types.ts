@@ -1,5 +1,6 @@
 /** The files under results/<run-id>/ (schema version 1). Everything the report shows is read from these. */
 
+import type { Calibration } from '../calibration/calibrate.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import type { MachineInfo } from '../lib/machine.js';
 import type { PlannedStep } from './plan.js';
@@ -147,4 +148,6 @@ export interface Manifest {
     steps: PlannedStep[];
   }[];
   sessions: Session[];
+  /** The load generator's ceiling against the null endpoint, measured at the start of each session. */
+  calibrations?: Calibration[];
 }
