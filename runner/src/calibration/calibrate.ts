@@ -44,7 +44,7 @@ export interface CalibrateOptions {
 
 const SERVER = fileURLToPath(new URL('./null-server.js', import.meta.url));
 
-function startNull(cpuset: string): Promise<{ child: ChildProcess; port: number; pinned: boolean }> {
+export function startNull(cpuset: string): Promise<{ child: ChildProcess; port: number; pinned: boolean }> {
   const pinned = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
   const argv = pinned
     ? ['taskset', '-c', cpuset, process.execPath, SERVER, '0']
@@ -72,7 +72,7 @@ function startNull(cpuset: string): Promise<{ child: ChildProcess; port: number;
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stopNull(child: ChildProcess): Promise<void> {
   return new Promise((done) => {
     if (child.exitCode !== null || child.signalCode !== null) return done();
     child.once('exit', () => done());
@@ -114,7 +114,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
     };
   } finally {
     rmSync(summaryFile, { force: true });
-    await stop(server.child);
+    await stopNull(server.child);
   }
 }
 
