@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Calibration, ceilingOf } from '../src/calibration/calibrate.js';
+import { type Calibration, ceilingFrom, ceilingOf } from '../src/calibration/calibrate.js';
 import { listen, NULL_BODY, nullServer } from '../src/calibration/null-server.js';
 import { cpuTimes, driftMeter, probeMs, probeOn, stealShare } from '../src/calibration/speed-probe.js';
 
@@ -29,11 +29,21 @@ describe('the null endpoint', () => {
 
 describe('calibration and drift', () => {
   test('the ceiling is the lowest session’s; none measured gives null', () => {
-    const c = (rps: number) => ({ rps }) as Calibration;
+    const c = (rps: number) => ({ rps, ceilingRps: rps }) as Calibration;
     assert.equal(ceilingOf([c(12_000), c(9_000), c(11_000)]), 9_000);
     assert.equal(ceilingOf([]), null);
     assert.equal(ceilingOf(undefined), null);
     assert.equal(ceilingOf([c(0)]), null);
+    assert.equal(ceilingOf([{ rps: 700 } as Calibration]), 700, 'manifests before ceilingRps');
+  });
+
+  test('a k6 that did not saturate its core: the ceiling is its requests per second of its own CPU', () => {
+    assert.equal(ceilingFrom(10_000, 1), 10_000);
+    assert.equal(ceilingFrom(10_000, 0.98), 10_000 / 0.98);
+    assert.equal(ceilingFrom(2_000, 0.4), 5_000);
+    assert.equal(ceilingFrom(2_000, 0.01), 10_000, 'clamped at 20%: a tiny share is noise');
+    assert.equal(ceilingFrom(2_000, null), 2_000);
+    assert.equal(ceilingFrom(2_000, 1.3), 2_000);
   });
 
   test('the speed probe times a fixed workload, pinned to the given cores', () => {

@@ -71,6 +71,7 @@ before(() => {
     vus: 50,
     duration: '10s',
     rps: 10_000,
+    ceilingRps: 10_000,
     requests: 100_000,
     checksFailed: 0,
     loadgenCpuShare: 1,

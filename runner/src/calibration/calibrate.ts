@@ -21,8 +21,14 @@ export interface Calibration {
   scenario: string;
   vus: number;
   duration: string;
-  /** k6's throughput against the null endpoint: the ceiling. */
+  /** k6's throughput against the null endpoint. */
   rps: number;
+  /**
+   * The ceiling: rps / k6's CPU share of its cores (requests per second of k6's own CPU). When k6 saturated its
+   * core this is rps; when it did not (the null server's core was busy with someone else's work, as on a
+   * shared machine), it is what k6 would have sent with its core to itself, not the starved server's rate.
+   */
+  ceilingRps: number;
   requests: number;
   checksFailed: number;
   /** k6's CPU share of its cores during the calibration (≈ 100%: k6 is the limit by construction). */
@@ -107,6 +113,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
       vus: o.vus,
       duration: o.duration,
       rps: m.rps,
+      ceilingRps: ceilingFrom(m.rps, r.loadgen.cpuShare),
       requests: m.requests,
       checksFailed: m.checksFailed,
       loadgenCpuShare: r.loadgen.cpuShare,
@@ -118,8 +125,14 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
   }
 }
 
+/** Requests per second of one k6 core: rps over k6's CPU share (clamped: a tiny share is all noise). */
+export function ceilingFrom(rps: number, k6CpuShare: number | null): number {
+  if (k6CpuShare === null || !(k6CpuShare > 0)) return rps;
+  return rps / Math.min(1, Math.max(k6CpuShare, 0.2));
+}
+
 /** The ceiling a run's cells are judged against: the lowest of its sessions' (the most conservative). */
 export function ceilingOf(calibrations: readonly Calibration[] | undefined): number | null {
-  const xs = (calibrations ?? []).map((c) => c.rps).filter((v) => v > 0);
+  const xs = (calibrations ?? []).map((c) => c.ceilingRps ?? c.rps).filter((v) => v > 0);
   return xs.length ? Math.min(...xs) : null;
 }

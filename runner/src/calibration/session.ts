@@ -28,8 +28,10 @@ export async function measureCeiling(o: {
     duration,
   });
   o.log(
-    `calibration: ceiling ${Math.round(c.rps)} req/s` +
-      (c.loadgenCpuShare !== null ? ` (k6 at ${Math.round(c.loadgenCpuShare * 100)}% of its cores)` : '') +
+    `calibration: ceiling ${Math.round(c.ceilingRps)} req/s (measured ${Math.round(c.rps)} req/s` +
+      (c.loadgenCpuShare !== null
+        ? ` with k6 at ${Math.round(c.loadgenCpuShare * 100)}% of its cores)`
+        : ')') +
       (c.checksFailed ? ` — ${c.checksFailed} checks failed against the null endpoint` : ''),
   );
   return c;
