@@ -41,7 +41,7 @@ describe('calibration and drift', () => {
     assert.equal(ceilingFrom(10_000, 1), 10_000);
     assert.equal(ceilingFrom(10_000, 0.98), 10_000 / 0.98);
     assert.equal(ceilingFrom(2_000, 0.4), 5_000);
-    assert.equal(ceilingFrom(2_000, 0.01), 10_000, 'clamped at 20%: a tiny share is noise');
+    assert.equal(ceilingFrom(2_000, 0.01), 20_000, 'clamped at 10%: a tiny share is noise');
     assert.equal(ceilingFrom(2_000, null), 2_000);
     assert.equal(ceilingFrom(2_000, 1.3), 2_000);
   });

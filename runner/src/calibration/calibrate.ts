@@ -125,10 +125,10 @@ export async function calibrate(o: CalibrateOptions): Promise<Calibration> {
   }
 }
 
-/** Requests per second of one k6 core: rps over k6's CPU share (clamped: a tiny share is all noise). */
+/** Requests per second of one k6 core: rps over k6's CPU share (clamped at 10%: below, it is all noise). */
 export function ceilingFrom(rps: number, k6CpuShare: number | null): number {
   if (k6CpuShare === null || !(k6CpuShare > 0)) return rps;
-  return rps / Math.min(1, Math.max(k6CpuShare, 0.2));
+  return rps / Math.min(1, Math.max(k6CpuShare, 0.1));
 }
 
 /** The ceiling a run's cells are judged against: the lowest of its sessions' (the most conservative). */

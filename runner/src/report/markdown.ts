@@ -9,7 +9,7 @@ import { formatBytes } from '../lab/budget.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine } from '../lib/machine.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
-import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
+import { type Calibration, CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
 import { mdTable, num, pct, withCi } from './format.js';
 import { serviceTable } from './services.js';
@@ -50,6 +50,12 @@ export function header(manifests: Manifest[], targets?: string[]): string {
   return lines.join('\n');
 }
 
+/** The lowest k6 CPU share of a calibration that did not saturate k6 (null when all did, or unknown). */
+function unsaturated(cs: Calibration[]): number | null {
+  const shares = cs.map((c) => c.loadgenCpuShare).filter((v): v is number => v !== null && v < 0.8);
+  return shares.length ? Math.min(...shares) : null;
+}
+
 /** The calibration (k6 against the null endpoint) that cells are judged against. */
 function ceilingText(m: Manifest): string {
   const cs = m.calibrations ?? [];
@@ -58,7 +64,8 @@ function ceilingText(m: Manifest): string {
   const first = cs[0]!;
   return (
     `${num(c, 0)} req/s: k6 running scenario ${first.scenario} (${first.vus} VUs, ${first.duration}) against the null endpoint` +
-    `${first.serverCpuset ? ` pinned to cpuset ${first.serverCpuset}` : ' (not pinned)'}${cs.length > 1 ? `, lowest of ${cs.length} sessions` : ''}; ` +
+    `${first.serverCpuset ? ` pinned to cpuset ${first.serverCpuset}` : ' (not pinned)'}${cs.length > 1 ? `, lowest of ${cs.length} sessions` : ''}` +
+    `${unsaturated(cs) ? ` (extrapolated: k6 used only ${pct(unsaturated(cs), 0)} of its core, the null server's core was busy)` : ''}; ` +
     `a cell above ${CEILING_SHARE * 100}% of it is flagged loadgen-bound`
   );
 }
