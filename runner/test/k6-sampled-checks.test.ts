@@ -4,7 +4,7 @@
  * fail and k6 exits 99 (its thresholds), while the same target answering correctly passes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +99,32 @@ describe('sampled body checks, real k6 against a real server', { timeout: 120_00
     } finally {
       proxy.server.close();
     }
+  });
+
+  test('a plain `k6 run scenarios/03-pdp.ts` prints k6’s own summary and the lab’s JSON', async () => {
+    const r = spawnSync(k6!.path, ['run', '--no-color', join(root, 'scenarios/03-pdp.ts')], {
+      env: {
+        ...process.env,
+        K6_NO_USAGE_REPORT: 'true',
+        LAB_DATA: ensureScenarioData(root, 42, 1),
+        LAB_BASE_URL: ref.url,
+        LAB_VUS: '2',
+        LAB_DURATION: '1s',
+      },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const out = `${r.stdout}${r.stderr}`;
+    assert.equal(r.status, 0, out);
+    assert.match(out, /THRESHOLDS/);
+    assert.match(out, /'rate==1'/);
+    assert.match(out, /http_req_duration\.+:/);
+    assert.match(out, /\{ expected_response:true \}/);
+    const lab = /lab summary: (\{.*\})/.exec(out.replaceAll('\\"', '"'));
+    assert.ok(lab, out);
+    const j = JSON.parse(lab[1]!) as { scenario: string; sampling: { first: number; every: number } };
+    assert.equal(j.scenario, '03-pdp');
+    assert.deepEqual(j.sampling, { first: 5, every: 10 });
   });
 
   test('the same target answering correctly passes (exit 0, no failed check)', async () => {
