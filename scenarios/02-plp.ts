@@ -13,6 +13,6 @@ export default function (): void {
   api.plp(c, pick(info.sorts), page(c.pages));
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[1]): Record<string, string> {
+export function handleSummary(data: Parameters<typeof summarize>[1]): ReturnType<typeof summarize> {
   return summarize(run, data);
 }

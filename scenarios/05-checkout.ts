@@ -8,7 +8,7 @@ import { int, pick } from './lib/random.ts';
 import { summarize } from './lib/summary.ts';
 
 const run = resolve(JSON.parse(open('./profiles/05-checkout.json')) as Profile);
-export const options = buildOptions(run);
+export const options = buildOptions(run, ['cart-create', 'cart-add', 'checkout']);
 
 export function setup(): void {
   if (__ENV['LAB_RUNNER'] !== '1') api.reset();
@@ -24,6 +24,6 @@ export default function (): void {
   api.checkout(cart);
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[1]): Record<string, string> {
+export function handleSummary(data: Parameters<typeof summarize>[1]): ReturnType<typeof summarize> {
   return summarize(run, data);
 }

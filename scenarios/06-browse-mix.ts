@@ -2,13 +2,21 @@
 // one to three product pages, sometimes a search, and one visit in four puts a product in a cart.
 import { sleep } from 'k6';
 import * as api from './lib/api.ts';
-import { categories, info, products, searches } from './lib/data.ts';
+import { categories, info, productIds, searches } from './lib/data.ts';
 import { buildOptions, type Profile, resolve } from './lib/profile.ts';
 import { int, page, pick, skewed, uniform } from './lib/random.ts';
 import { summarize } from './lib/summary.ts';
 
 const run = resolve(JSON.parse(open('./profiles/06-browse-mix.json')) as Profile);
-export const options = buildOptions(run);
+export const options = buildOptions(run, [
+  'home',
+  'plp',
+  'search',
+  'pdp',
+  'cart-create',
+  'cart-add',
+  'cart-get',
+]);
 const think = run.profile.thinkTime ?? { min: 0.5, max: 1.5 };
 
 export function setup(): void {
@@ -37,7 +45,7 @@ export default function (): void {
   }
   const views = int(1, 3);
   for (let i = 0; i < views; i++) {
-    api.pdp(products[skewed(products.length)]!);
+    api.pdp(skewed(productIds.length));
     pause();
   }
   if (Math.random() < 0.25) {
@@ -49,6 +57,6 @@ export default function (): void {
   }
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[1]): Record<string, string> {
+export function handleSummary(data: Parameters<typeof summarize>[1]): ReturnType<typeof summarize> {
   return summarize(run, data);
 }

@@ -3,7 +3,7 @@
 // request and no dropped iteration; the capacity is the highest sustained rate. See docs/scenarios/08-capacity.md
 // for why an open model is needed to see latency honestly (coordinated omission).
 import * as api from './lib/api.ts';
-import { products } from './lib/data.ts';
+import { productIds } from './lib/data.ts';
 import { buildOptions, type Profile, resolve } from './lib/profile.ts';
 import { skewed } from './lib/random.ts';
 import { summarize } from './lib/summary.ts';
@@ -12,9 +12,9 @@ const run = resolve(JSON.parse(open('./profiles/08-capacity.json')) as Profile);
 export const options = buildOptions(run);
 
 export default function (): void {
-  api.pdp(products[skewed(products.length)]!);
+  api.pdp(skewed(productIds.length));
 }
 
-export function handleSummary(data: Parameters<typeof summarize>[1]): Record<string, string> {
+export function handleSummary(data: Parameters<typeof summarize>[1]): ReturnType<typeof summarize> {
   return summarize(run, data);
 }

@@ -64,15 +64,36 @@ function load(): ScenarioData {
   return cached;
 }
 
+/**
+ * Product facts stay in a SharedArray (1,200 x scale of them: one copy per VU would not fit 2,000 VUs); an
+ * element is parsed on every access, so only checked requests read one. Everything a request needs to be sent
+ * (product ids, categories, searches: small) is copied once per VU at init and costs nothing per iteration.
+ */
 export const products = new SharedArray<ProductFact>('products', () => load().products);
-export const categories = new SharedArray<CategoryFact>('categories', () => load().categories);
-export const searches = new SharedArray<SearchFact>('searches', () => load().searches);
-type Meta = Pick<ScenarioData, 'home' | 'sorts' | 'pageSize' | 'seed' | 'scale' | 'stocked'>;
-const meta = new SharedArray<Meta>('meta', () => {
+type PerVu = Pick<
+  ScenarioData,
+  'home' | 'sorts' | 'pageSize' | 'seed' | 'scale' | 'stocked' | 'categories' | 'searches'
+> & {
+  productIds: number[];
+};
+const perVu = new SharedArray<PerVu>('per-vu', () => {
   const d = load();
   return [
-    { home: d.home, sorts: d.sorts, pageSize: d.pageSize, seed: d.seed, scale: d.scale, stocked: d.stocked },
+    {
+      home: d.home,
+      sorts: d.sorts,
+      pageSize: d.pageSize,
+      seed: d.seed,
+      scale: d.scale,
+      stocked: d.stocked,
+      categories: d.categories,
+      searches: d.searches,
+      productIds: d.products.map((p) => p.id),
+    },
   ];
 });
-// One element, copied once per VU at init (SharedArray parses an element on every access).
-export const info = meta[0]!;
+const vu = perVu[0]!;
+export const info = vu;
+export const productIds = vu.productIds;
+export const categories = vu.categories;
+export const searches = vu.searches;

@@ -22,6 +22,17 @@ export const SUMMARY_TREND_STATS = [
   'count',
 ];
 
+export const SYSTEM_TAGS = [
+  'status',
+  'method',
+  'name',
+  'group',
+  'check',
+  'error_code',
+  'expected_response',
+  'scenario',
+];
+
 /** Per-request timeout: an answer slower than this is an error, never a latency sample of 60 s. */
 export const REQUEST_TIMEOUT = '10s';
 
@@ -53,8 +64,33 @@ export function resolve(profile: Profile): Resolved {
   return { profile, model: profile.model, step: stepLabel || step?.label || 'main', vus, rate, duration };
 }
 
+/** Latency is read over successful requests only; failed ones are counted apart (http_req_failed). */
+export const OK_DURATION = 'http_req_duration{expected_response:true}';
+
+/**
+ * Every scenario's pass/fail, so that a bare `k6 run` exits 99 on a wrong target: not one failed check (a
+ * wrong body on a sampled request) and not one failed request (an error status on any request). The runner
+ * keeps a run that crossed them (exit 99) and flags its cell `errors`. Per route (05, 06: the `name` tags),
+ * empty threshold lists make k6 keep the submetrics, so the summary breaks requests, errors, checks and
+ * latency out per route.
+ */
+export function thresholds(routes: readonly string[] = []): NonNullable<Options['thresholds']> {
+  const t: NonNullable<Options['thresholds']> = {
+    checks: ['rate==1'],
+    http_req_failed: ['rate==0'],
+    [OK_DURATION]: [],
+  };
+  for (const name of routes) {
+    t[`http_reqs{name:${name}}`] = [];
+    t[`http_req_failed{name:${name}}`] = [];
+    t[`checks{name:${name}}`] = [];
+    t[`http_req_duration{name:${name},expected_response:true}`] = [];
+  }
+  return t;
+}
+
 /** k6 options for a resolved profile: one scenario, full percentiles, tags naming scenario and step. */
-export function buildOptions(r: Resolved, thresholds: Options['thresholds'] = {}): Options {
+export function buildOptions(r: Resolved, routes: readonly string[] = []): Options {
   let scenario: Scenario;
   if (r.model === 'closed') {
     scenario = { executor: 'constant-vus', vus: r.vus, duration: r.duration, gracefulStop: '5s' };
@@ -77,9 +113,12 @@ export function buildOptions(r: Resolved, thresholds: Options['thresholds'] = {}
   return {
     scenarios: { main: scenario },
     summaryTrendStats: SUMMARY_TREND_STATS,
-    thresholds,
+    thresholds: thresholds(routes),
     tags: { scenario_name: r.profile.name, step: r.step },
     userAgent: 'lab-k6',
+    // Only the tags the summary, thresholds and dashboards read: each tag is work on every metric sample, and
+    // `url` (one value per product id) would only multiply series.
+    systemTags: SYSTEM_TAGS,
     // The run's own setup/teardown never count: none is used, and handleSummary writes the result file.
     setupTimeout: '30s',
     teardownTimeout: '30s',

@@ -89,16 +89,24 @@ function positiveInt(name: string, raw: string | undefined): number | null {
   return Number(raw);
 }
 
+/**
+ * k6 reads a bare number as milliseconds, so "--duration 10" would run for 10 ms and fail after verify: every
+ * duration needs a unit (bare "0" is allowed where zero is), and a measured run must last at least a second.
+ */
 function duration(name: string, raw: string | undefined, allowZero: boolean): string | null {
   if (raw === undefined) return null;
+  const example = `e.g. ${name === 'duration' ? '30s or 1m' : '10s or 0s'}`;
+  if (/^\d+(\.\d+)?$/.test(raw) && !(allowZero && Number(raw) === 0))
+    throw new UsageError(`--${name} needs a unit (${example}), got "${raw}"`);
   let s: number;
   try {
     s = durationSeconds(raw);
   } catch {
-    throw new UsageError(`--${name} must be a duration like 30s or 1m, got "${raw}"`);
+    throw new UsageError(`--${name} must be a duration like ${example.slice(5)}, got "${raw}"`);
   }
   if (s < 0 || (!allowZero && s === 0))
     throw new UsageError(`--${name} must be ${allowZero ? 'zero or more' : 'more than zero'}, got "${raw}"`);
+  if (!allowZero && s < 1) throw new UsageError(`--${name} must be at least 1s, got "${raw}"`);
   return raw;
 }
 

@@ -14,6 +14,7 @@ import { PUBLISHED_PAGE } from '../report/run-files.js';
 import { type Command, parseCommand, type RunArgs, USAGE } from './args.js';
 import { readJson } from './files.js';
 import { gitInfo, targetComponents } from './manifest.js';
+import { measureCeiling } from '../calibration/session.js';
 import { loadScenarios, parseSelector, planScenario, UsageError } from './plan.js';
 import { execute } from './run.js';
 import { ensureScenarioData } from './scenario-data.js';
@@ -235,6 +236,16 @@ async function run(a: RunArgs): Promise<number> {
     `run ${manifest.runId}: ${manifest.options.targets.join(', ')} × ${manifest.options.scenarios.join(', ')} · ` +
       `${manifest.options.runs} run(s) · ${mode}${manifest.options.quick ? ' · QUICK' : ''} → ${runDir}`,
   );
+  const calibration = await measureCeiling({
+    lab,
+    k6: k6.path,
+    dataFile,
+    runDir,
+    script: catalogue.find((c) => c.id === '03')!,
+    quick: manifest.options.quick,
+    log: err,
+  });
+  (manifest.calibrations ??= []).push(calibration);
   const code = await execute({
     root,
     runDir,

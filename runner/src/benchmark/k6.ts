@@ -4,7 +4,7 @@ import { isAlive } from '../lab/launcher.js';
 import { freePort } from '../lib/net.js';
 import { tryReadJson } from './files.js';
 import type { LoadgenResources } from './resources.js';
-import type { SloResult, StepMetrics } from './types.js';
+import type { RouteMetrics, SloResult, StepMetrics } from './types.js';
 
 export interface Live {
   requests: number;
@@ -168,9 +168,35 @@ export async function runK6(o: K6Options): Promise<K6Run> {
   };
 }
 
+/**
+ * Latency over successful requests only (failed ones are counted apart); summaries written before the
+ * scenarios kept this submetric fall back to every request.
+ */
+const OK_DURATION = 'http_req_duration{expected_response:true}';
+
+/** Per route (05, 06: the scenarios' `name` tags), from the submetrics their thresholds keep. */
+export function extractRoutes(s: K6Summary): Record<string, RouteMetrics> {
+  const out: Record<string, RouteMetrics> = {};
+  for (const key of Object.keys(s.metrics)) {
+    const name = /^http_reqs\{name:([^}]+)\}$/.exec(key)?.[1];
+    if (!name) continue;
+    const v = (metric: string, k: string): number => s.metrics[metric]?.values[k] ?? 0;
+    const d = `http_req_duration{name:${name},expected_response:true}`;
+    out[name] = {
+      requests: v(key, 'count'),
+      failedRequests: v(`http_req_failed{name:${name}}`, 'passes'),
+      checksFailed: v(`checks{name:${name}}`, 'fails'),
+      p50: v(d, 'p(50)'),
+      p99: v(d, 'p(99)'),
+    };
+  }
+  return out;
+}
+
 /** The runner's view of one k6 summary. */
 export function extractMetrics(s: K6Summary): StepMetrics {
   const v = (metric: string, key: string): number => s.metrics[metric]?.values[key] ?? 0;
+  const lat = s.metrics[OK_DURATION] ? OK_DURATION : 'http_req_duration';
   return {
     requests: v('http_reqs', 'count'),
     rps: v('http_reqs', 'rate'),
@@ -181,20 +207,21 @@ export function extractMetrics(s: K6Summary): StepMetrics {
     iterations: v('iterations', 'count'),
     droppedIterations: v('dropped_iterations', 'count'),
     latencyMs: {
-      avg: v('http_req_duration', 'avg'),
-      min: v('http_req_duration', 'min'),
-      p50: v('http_req_duration', 'p(50)'),
-      p90: v('http_req_duration', 'p(90)'),
-      p95: v('http_req_duration', 'p(95)'),
-      p99: v('http_req_duration', 'p(99)'),
-      p999: v('http_req_duration', 'p(99.9)'),
-      max: v('http_req_duration', 'max'),
+      avg: v(lat, 'avg'),
+      min: v(lat, 'min'),
+      p50: v(lat, 'p(50)'),
+      p90: v(lat, 'p(90)'),
+      p95: v(lat, 'p(95)'),
+      p99: v(lat, 'p(99)'),
+      p999: v(lat, 'p(99.9)'),
+      max: v(lat, 'max'),
     },
     vusMax: v('vus_max', 'value'),
     dataReceivedBytes: v('data_received', 'count'),
     ordersPlaced: v('orders_placed', 'count'),
     stockConflicts: v('stock_conflicts', 'count'),
     testRunDurationMs: s.state?.testRunDurationMs ?? 0,
+    routes: extractRoutes(s),
   };
 }
 

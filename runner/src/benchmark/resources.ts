@@ -13,6 +13,7 @@
  */
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DriftSample } from '../calibration/speed-probe.js';
 import type { Cgroups, ReadBack, Usage } from '../lab/cgroup.js';
 
 export type PeakMethod = 'reset-v1' | 'reset-v2' | 'sampled' | 'none';
@@ -156,6 +157,8 @@ export interface StepResources {
   loadgen: LoadgenResources;
   /** Other processes on the lab's cores during the run (null where /proc/stat is unreadable). */
   host?: HostNoise;
+  /** The machine's speed before the run and the steal time during it (absent in older files). */
+  drift?: DriftSample;
 }
 
 export interface UsageSnapshot {

@@ -20,6 +20,7 @@ import {
   type RunMonitor,
   renderMonitoringSummary,
 } from '../monitoring/monitor.js';
+import { driftMeter } from '../calibration/speed-probe.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { runFileName, summarizeRun } from '../stats/aggregate.js';
 import { type VerifyReport, verifyTarget } from '../verify/verify.js';
@@ -338,6 +339,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               await wait(hooks.reset(t.url, ctx.adminToken));
               const cg = driver.cgroups();
               const tracker = cg ? new PeakTracker(cg, driver.watched(t)) : null;
+              const drift = driftMeter(manifest.targets[t.name]?.budget?.cpuset ?? '1');
               const before = driver.snapshot(t);
               const coresBefore = coreBusySeconds();
               tracker?.start();
@@ -400,7 +402,14 @@ export async function execute(ctx: RunnerContext): Promise<number> {
                 sut ? sut.cpuSeconds : null,
                 r.loadgen.cpuSeconds,
               );
-              resources.push({ step: step.label, wallSeconds: testSeconds, sut, loadgen: r.loadgen, host });
+              resources.push({
+                step: step.label,
+                wallSeconds: testSeconds,
+                sut,
+                loadgen: r.loadgen,
+                host,
+                drift: drift(),
+              });
               k6[step.label] = r.summary;
               if (ctx.monitor) {
                 // Prometheus's answers for this step; a monitoring failure is recorded, never fatal to the run.

@@ -1,5 +1,6 @@
 /** The files under results/<run-id>/ (schema version 1). Everything the report shows is read from these. */
 
+import type { Calibration } from '../calibration/calibrate.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import type { MachineInfo } from '../lib/machine.js';
 import type { PlannedStep } from './plan.js';
@@ -32,6 +33,17 @@ export interface StepMetrics {
   ordersPlaced: number;
   stockConflicts: number;
   testRunDurationMs: number;
+  /** 05, 06: per route (the scenarios' `name` tags); absent in files written before routes were kept. */
+  routes?: Record<string, RouteMetrics>;
+}
+
+/** One route of a mixed scenario: its requests, errors and failed checks, latency over its successes. */
+export interface RouteMetrics {
+  requests: number;
+  failedRequests: number;
+  checksFailed: number;
+  p50: number;
+  p99: number;
 }
 
 export interface SloResult {
@@ -136,4 +148,6 @@ export interface Manifest {
     steps: PlannedStep[];
   }[];
   sessions: Session[];
+  /** The load generator's ceiling against the null endpoint, measured at the start of each session. */
+  calibrations?: Calibration[];
 }

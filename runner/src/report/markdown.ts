@@ -9,7 +9,10 @@ import { formatBytes } from '../lab/budget.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine } from '../lib/machine.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
+import { type Calibration, CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
+import type { Describe } from '../stats/describe.js';
 import { mdTable, num, pct, withCi } from './format.js';
+import { serviceTable } from './services.js';
 
 function budgetText(b: ReadBack | null): string {
   if (!b) return 'UNLIMITED';
@@ -39,11 +42,32 @@ export function header(manifests: Manifest[], targets?: string[]): string {
       `> **Run** \`${m.runId}\` (${m.status}${m.reason ? `: ${m.reason.split('\n')[0]}` : ''}), commit \`${m.git.commit?.slice(0, 10) ?? 'unknown'}\`${m.git.dirty ? ' (dirty)' : ''}, ${m.createdAt.slice(0, 10)}  `,
       `> **Machine** ${describeMachine(m.host)}  `,
       `> **Budget (read back)** ${budgets || '–'} · **load generator** k6 ${m.versions['k6'] ?? '?'} on cpuset ${m.loadgen.cpuset}${m.loadgen.pinned ? '' : ' (NOT pinned)'}  `,
+      `> **Load generator ceiling** ${ceilingText(m)}  `,
       `> **Databases** ${dbs || 'none (in-memory)'}${versions ? ` · **versions** ${versions}` : ''}  `,
       `> **Command** \`${m.command}\` — ${m.options.runs} runs, warm-up ${m.options.warmup}, cooldown ${m.options.cooldown}, seed ${m.options.seed}, scale ${m.options.scale}, ${m.options.mode}${m.options.quick ? ', QUICK (smoke test: not a measurement)' : ''}`,
     );
   }
   return lines.join('\n');
+}
+
+/** The lowest k6 CPU share of a calibration that did not saturate k6 (null when all did, or unknown). */
+function unsaturated(cs: Calibration[]): number | null {
+  const shares = cs.map((c) => c.loadgenCpuShare).filter((v): v is number => v !== null && v < 0.8);
+  return shares.length ? Math.min(...shares) : null;
+}
+
+/** The calibration (k6 against the null endpoint) that cells are judged against. */
+function ceilingText(m: Manifest): string {
+  const cs = m.calibrations ?? [];
+  const c = ceilingOf(cs);
+  if (c === null) return 'not measured (run before calibration existed): no cell is judged against it';
+  const first = cs[0]!;
+  return (
+    `${num(c, 0)} req/s: k6 running scenario ${first.scenario} (${first.vus} VUs, ${first.duration}) against the null endpoint` +
+    `${first.serverCpuset ? ` pinned to cpuset ${first.serverCpuset}` : ' (not pinned)'}${cs.length > 1 ? `, lowest of ${cs.length} sessions` : ''}` +
+    `${unsaturated(cs) ? ` (extrapolated: k6 used only ${pct(unsaturated(cs), 0)} of its core, the null server's core was busy)` : ''}; ` +
+    `a cell above ${CEILING_SHARE * 100}% of it is flagged loadgen-bound`
+  );
 }
 
 function flagText(flags: Flag[]): string {
@@ -58,15 +82,17 @@ export function scenarioTable(cells: CellSummary[]): string {
     ...(multiStep ? ['step'] : []),
     'runs',
     'req/s',
+    'CPU ms / req',
+    'of k6 ceiling',
     'p50 ms',
     'p95 ms',
     'p99 ms',
     'errors',
-    'CPU s / 1k req',
     'CPU of budget',
     'throttled',
     'peak MiB',
     'k6 CPU',
+    'speed drift',
     'flags',
   ];
   const rows: string[][] = [];
@@ -78,24 +104,36 @@ export function scenarioTable(cells: CellSummary[]): string {
         ...(multiStep ? [s.step] : []),
         `${s.n}/${c.plannedRuns}`,
         withCi(st.rps, 0),
+        withCi(st.cpuPer1kReq, 3),
+        pct(st.ceilingShare?.median ?? null, 0),
         withCi(st.p50),
         withCi(st.p95),
         withCi(st.p99),
         pct(st.errorRate?.max ?? null, 2),
-        num(st.cpuPer1kReq?.median ?? null, 3),
         pct(st.cpuShare?.median ?? null, 0),
         pct(st.throttledShare?.median ?? null, 0),
         num(st.peakMemoryMiB?.median ?? null, 0),
         pct(st.loadgenCpuShare?.max ?? null, 0),
+        driftText(s.values.probeMs, st.stealShare),
         flagText(s.flags),
       ]);
     }
   }
-  return mdTable(
+  const table = mdTable(
     head,
     rows,
     head.map((h, i) => (i === 0 || h === 'step' || h === 'flags' ? 'l' : 'r')),
   );
+  const services = serviceTable(cells);
+  return services ? `${table}\n\n${services}` : table;
+}
+
+/** The widest spread of a cell's speed probes (max/min - 1) and the worst steal share: the machine's drift. */
+function driftText(probes: (number | null)[], steal: Describe | null): string {
+  const xs = probes.filter((v): v is number => v !== null && v > 0);
+  const spread = xs.length > 1 ? Math.max(...xs) / Math.min(...xs) - 1 : null;
+  const st = steal && steal.max > 0.001 ? `, steal ${pct(steal.max, 0)}` : '';
+  return spread === null ? (st ? st.slice(2) : '–') : `±${pct(spread / 2, 0)}${st}`;
 }
 
 export function capacityTable(cells: CellSummary[]): string {
@@ -136,6 +174,9 @@ export function comparisonTable(comparisons: PairComparison[]): string {
     `${c.a} / ${c.b}`,
     c.step,
     METRIC_NAME[c.metric],
+    c.paired ? `${num(c.paired.ratio, 3)}×` : '–',
+    c.paired?.ci95 ? `${num(c.paired.ci95[0], 3)}–${num(c.paired.ci95[1], 3)}` : '–',
+    c.paired?.halfWidth != null ? `±${pct(c.paired.halfWidth, 1)}` : '–',
     `${num(c.result.ratio, 3)}×`,
     c.result.ci95 ? `${num(c.result.ci95[0], 3)}–${num(c.result.ci95[1], 3)}` : '–',
     c.result.welch ? (c.result.welch.p < 0.001 ? '< 0.001' : num(c.result.welch.p, 3)) : '–',
@@ -143,17 +184,27 @@ export function comparisonTable(comparisons: PairComparison[]): string {
   ]);
   const fp = comparisons.filter((c) => c.result.welch).length * 0.05;
   return (
-    mdTable(['ratio of means', 'step', 'metric', 'ratio', '95% CI', "Welch's p", ''], rows, [
-      'l',
-      'l',
-      'l',
-      'r',
-      'r',
-      'r',
-      'l',
-    ]) +
+    mdTable(
+      [
+        'a / b',
+        'step',
+        'metric',
+        'paired ratio',
+        'paired 95% CI',
+        '±',
+        'ratio of means',
+        '95% CI',
+        "Welch's p",
+        '',
+      ],
+      rows,
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ) +
     `\n\n${comparisons.length} comparisons: at p < 0.05 about ${num(fp, 1)} would be "significant" by chance alone. ` +
-    'Stars: * p < 0.05, ** p < 0.01, *** p < 0.001 (Welch, runs as samples). No stars, no conclusion.'
+    'Stars: * p < 0.05, ** p < 0.01, *** p < 0.001 (Welch, runs as samples). No stars, no conclusion. ' +
+    'Paired ratio: geometric mean of the per-round ratios (run i of a / run i of b, interleaved minutes apart), ' +
+    '95% CI on the log scale; it cancels the machine’s drift that the ratio of means carries. ' +
+    'req/s and latency ratios leave out cells flagged loadgen-bound.'
   );
 }
 
@@ -170,4 +221,7 @@ export function flagLegend(cells: CellSummary[]): string {
 
 export const TABLE_NOTE =
   'Values are medians over runs (each run is one sample); ±x% is the 95% confidence interval of the mean over ' +
-  'runs (Student t), relative to the mean. errors = worst run’s failed-request rate; k6 CPU = the busiest run.';
+  'runs (Student t), relative to the mean. CPU ms / req = the target’s CPU (all its cgroups) per request: it does ' +
+  'not depend on the load generator. of k6 ceiling = req/s as a share of k6’s own ceiling against the null ' +
+  'endpoint. Latency is over successful requests; errors = worst run’s failed-request rate; k6 CPU = the busiest ' +
+  'run; speed drift = half the spread of the speed probe timed before each run (and the worst steal time).';

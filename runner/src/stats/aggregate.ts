@@ -13,8 +13,11 @@ import {
   SCHEMA_VERSION,
   type StepResult,
 } from '../benchmark/types.js';
+import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
+import { DRIFT_SHARE } from '../calibration/speed-probe.js';
 import { type Comparison, compare } from './compare.js';
 import { type Describe, describe } from './describe.js';
+import { type PairedRatio, pairedRatio } from './paired.js';
 
 /** A cell is noisy when the coefficient of variation over runs of req/s or of p50 exceeds this. */
 export const NOISY_CV = 0.1;
@@ -24,11 +27,21 @@ export const LOADGEN_SATURATED_SHARE = 0.9;
 /** Other processes took more than this share of the lab's cores (target's or k6's) during a run. */
 export const HOST_BUSY_SHARE = 0.1;
 
-export type Flag = 'noisy' | 'loadgen-saturated' | 'errors' | 'unlimited' | 'host-busy' | 'incomplete';
+export type Flag =
+  | 'noisy'
+  | 'loadgen-saturated'
+  | 'loadgen-bound'
+  | 'drift'
+  | 'errors'
+  | 'unlimited'
+  | 'host-busy'
+  | 'incomplete';
 
 export const FLAG_TEXT: Record<Flag, string> = {
   noisy: `CV over runs of req/s or p50 above ${NOISY_CV * 100}%`,
   'loadgen-saturated': `k6 used >= ${LOADGEN_SATURATED_SHARE * 100}% of its cores, or dropped iterations: the load generator, not the target, may be the limit`,
+  'loadgen-bound': `median req/s above ${CEILING_SHARE * 100}% of k6's own ceiling against the null endpoint (calibration): left out of req/s and latency ratios`,
+  drift: `in some run the machine's speed probe differed from the run's median by more than ${DRIFT_SHARE * 100}%`,
   errors: 'at least one failed request or failed check in some run',
   unlimited: 'no CPU/memory budget was enforced: not comparable',
   'host-busy': `other processes used more than ${HOST_BUSY_SHARE * 100}% of the target's or k6's cores during some run (the machine was not quiet)`,
@@ -50,6 +63,9 @@ export const METRICS = [
   'peakMemoryMiB',
   'loadgenCpuShare',
   'hostOtherShare',
+  'ceilingShare',
+  'probeMs',
+  'stealShare',
 ] as const;
 export type MetricKey = (typeof METRICS)[number];
 
@@ -63,6 +79,8 @@ export interface StepSummary {
   values: Record<MetricKey, (number | null)[]>;
   stats: Record<MetricKey, Describe | null>;
   flags: Flag[];
+  /** Multi-process targets: CPU ms per request of each service (bff, catalog, …, database), per run and described. */
+  services: Record<string, { values: (number | null)[]; stats: Describe | null }>;
   /** 08: in how many runs this step met the SLO. */
   sloPassed: number | null;
 }
@@ -94,6 +112,8 @@ export interface PairComparison {
   a: string;
   b: string;
   result: Comparison;
+  /** Ratio of per-round pairs (run i of a / run i of b), on log scale: what drift cancels out of. */
+  paired: PairedRatio | null;
 }
 
 export interface RunSummary {
@@ -123,7 +143,11 @@ function hostOther(r: StepResources | undefined): number | null {
   return Math.max(h.sutCoresOtherShare ?? 0, h.loadgenCoresOtherShare ?? 0);
 }
 
-function metricValues(s: StepResult, r: StepResources | undefined): Record<MetricKey, number | null> {
+function metricValues(
+  s: StepResult,
+  r: StepResources | undefined,
+  ceiling: number | null,
+): Record<MetricKey, number | null> {
   const m = s.metrics;
   const sut = r?.sut ?? null;
   return {
@@ -141,7 +165,18 @@ function metricValues(s: StepResult, r: StepResources | undefined): Record<Metri
     peakMemoryMiB: sut?.peakMemoryBytes != null ? sut.peakMemoryBytes / 2 ** 20 : null,
     loadgenCpuShare: r?.loadgen.cpuShare ?? null,
     hostOtherShare: hostOther(r),
+    ceilingShare: ceiling ? m.rps / ceiling : null,
+    probeMs: r?.drift?.probeMs ?? null,
+    stealShare: r?.drift?.stealShare ?? null,
   };
+}
+
+/** CPU ms per request of each service of a multi-process target (one service: nothing to break out). */
+function serviceValues(s: StepResult, r: StepResources | undefined): Record<string, number> {
+  const services = r?.sut?.services ?? {};
+  const names = Object.keys(services);
+  if (names.length < 2 || s.metrics.requests === 0) return {};
+  return Object.fromEntries(names.map((n) => [n, (services[n]!.cpuSeconds * 1000) / s.metrics.requests]));
 }
 
 function describeAll(values: Record<MetricKey, (number | null)[]>): Record<MetricKey, Describe | null> {
@@ -157,6 +192,7 @@ function stepFlags(
   const flags = new Set<Flag>();
   const cv = (d: Describe | null) => (d && d.n > 1 && d.cv !== null ? d.cv : 0);
   if (cv(stats.rps) > NOISY_CV || cv(stats.p50) > NOISY_CV) flags.add('noisy');
+  if ((stats.ceilingShare?.median ?? 0) > CEILING_SHARE) flags.add('loadgen-bound');
   for (const { s, r } of pairs) {
     if ((r?.loadgen.cpuShare ?? 0) >= LOADGEN_SATURATED_SHARE || s.metrics.droppedIterations > 0)
       flags.add('loadgen-saturated');
@@ -176,6 +212,7 @@ export function summarizeCell(
 ): CellSummary {
   const dir = join(runDir, target, scenario);
   const plan = manifest.plan.find((p) => p.name === scenario);
+  const ceiling = ceilingOf(manifest.calibrations);
   const runs = runNumbers(dir);
   const files = runs.map((n) => ({
     run: readJson<RunFile>(join(dir, runFileName(n, 'run'))),
@@ -194,10 +231,20 @@ export function summarizeCell(
     if (pairs.length === 0) continue;
     const values = {} as Record<MetricKey, (number | null)[]>;
     for (const k of METRICS) values[k] = [];
-    for (const p of pairs) {
-      const v = metricValues(p.s, p.r);
+    const perService: Record<string, (number | null)[]> = {};
+    pairs.forEach((p, i) => {
+      const v = metricValues(p.s, p.r, ceiling);
       for (const k of METRICS) values[k].push(v[k]);
-    }
+      for (const [name, ms] of Object.entries(serviceValues(p.s, p.r)))
+        (perService[name] ??= new Array<number | null>(i).fill(null)).push(ms);
+      for (const list of Object.values(perService)) if (list.length < i + 1) list.push(null);
+    });
+    const services = Object.fromEntries(
+      Object.entries(perService).map(([n, vs]) => [
+        n,
+        { values: vs, stats: describe(vs.filter((x): x is number => x !== null)) },
+      ]),
+    );
     const stats = describeAll(values);
     const flags = stepFlags(pairs, stats);
     if (runs.length < manifest.options.runs) flags.push('incomplete');
@@ -210,6 +257,7 @@ export function summarizeCell(
       values,
       stats,
       flags,
+      services,
       sloPassed: pairs[0]!.s.slo ? pairs.filter((p) => p.s.slo?.pass).length : null,
     });
   }
@@ -254,6 +302,27 @@ export function summarizeCell(
 }
 
 const COMPARED: PairComparison['metric'][] = ['rps', 'p50', 'p99', 'cpuPer1kReq'];
+/** What k6 bounds: a cell near its ceiling says little about these (CPU per request stays comparable). */
+const LOADGEN_BOUND_METRICS = new Set<PairComparison['metric']>(['rps', 'p50', 'p99']);
+
+/**
+ * The run's median speed probe over every measured run of every cell; a step is flagged `drift` when one of
+ * its runs is more than DRIFT_SHARE away from it (the machine, not the target, changed speed).
+ */
+export function flagDrift(cells: CellSummary[]): void {
+  const all = cells
+    .flatMap((c) => c.steps.flatMap((s) => s.values.probeMs))
+    .filter((v): v is number => v !== null);
+  const mid = describe(all)?.median;
+  if (!mid) return;
+  for (const c of cells)
+    for (const s of c.steps)
+      if (
+        s.values.probeMs.some((v) => v !== null && Math.abs(v / mid - 1) > DRIFT_SHARE) &&
+        !s.flags.includes('drift')
+      )
+        s.flags.push('drift');
+}
 
 /** Every cell of a run directory, and every pair of targets compared per scenario and step. */
 export function summarizeRun(runDir: string): RunSummary {
@@ -265,11 +334,34 @@ export function summarizeRun(runDir: string): RunSummary {
         cells.push(summarizeCell(runDir, manifest, target, scenario));
     }
   }
+  flagDrift(cells);
   const comparisons = comparePairs(cells, manifest.options.targets, manifest.options.scenarios);
   return { schema: SCHEMA_VERSION, runId: manifest.runId, status: manifest.status, cells, comparisons };
 }
 
-/** Every pair of targets (in the given order), per scenario and step, on req/s, p50, p99, CPU and capacity. */
+const byRun = (runs: number[], values: (number | null)[]) =>
+  new Map(runs.map((r, i) => [r, values[i] ?? null]));
+
+function compareSteps(scenario: string, a: CellSummary, sa: StepSummary, b: CellSummary, sb: StepSummary) {
+  const out: PairComparison[] = [];
+  const bound = sa.flags.includes('loadgen-bound') || sb.flags.includes('loadgen-bound');
+  for (const metric of COMPARED) {
+    if (bound && LOADGEN_BOUND_METRICS.has(metric)) continue;
+    const key = metric as MetricKey;
+    const xs = sa.values[key].filter((v): v is number => v !== null);
+    const ys = sb.values[key].filter((v): v is number => v !== null);
+    const result = compare(xs, ys);
+    const paired = pairedRatio(byRun(sa.runs, sa.values[key]), byRun(sb.runs, sb.values[key]));
+    if (result) out.push({ scenario, step: sa.step, metric, a: a.target, b: b.target, result, paired });
+  }
+  return out;
+}
+
+/**
+ * Every pair of targets (in the given order), per scenario and step, on req/s, p50, p99, CPU and capacity:
+ * ratio of means with Welch's test, and the paired per-round ratio. Cells flagged `loadgen-bound` are left out
+ * of the req/s and latency ratios.
+ */
 export function comparePairs(cells: CellSummary[], targets: string[], scenarios: string[]): PairComparison[] {
   const comparisons: PairComparison[] = [];
   for (const scenario of scenarios) {
@@ -281,20 +373,13 @@ export function comparePairs(cells: CellSummary[], targets: string[], scenarios:
         if (!a || !b) continue;
         for (const sa of a.steps) {
           const sb = b.steps.find((s) => s.step === sa.step);
-          if (!sb) continue;
-          for (const metric of COMPARED) {
-            const key = metric as MetricKey;
-            const xs = sa.values[key].filter((v): v is number => v !== null);
-            const ys = sb.values[key].filter((v): v is number => v !== null);
-            const result = compare(xs, ys);
-            if (result)
-              comparisons.push({ scenario, step: sa.step, metric, a: a.target, b: b.target, result });
-          }
+          if (sb) comparisons.push(...compareSteps(scenario, a, sa, b, sb));
         }
         if (a.capacity && b.capacity) {
           const xs = a.capacity.values.filter((v): v is number => v !== null);
           const ys = b.capacity.values.filter((v): v is number => v !== null);
           const result = compare(xs, ys);
+          const paired = pairedRatio(byRun(a.runs, a.capacity.values), byRun(b.runs, b.capacity.values));
           if (result)
             comparisons.push({
               scenario,
@@ -303,6 +388,7 @@ export function comparePairs(cells: CellSummary[], targets: string[], scenarios:
               a: a.target,
               b: b.target,
               result,
+              paired,
             });
         }
       }

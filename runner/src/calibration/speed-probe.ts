@@ -1,0 +1,79 @@
+/**
+ * Machine drift: a fixed small CPU workload timed before every measured run, on the targets' cores, and the
+ * steal time the hypervisor reports in /proc/stat during the run. The same work taking longer means the machine
+ * (a neighbour, the host, the clock) got slower, not the target: stats/aggregate.ts flags runs whose probe
+ * differs from the run's median by more than DRIFT_SHARE.
+ *
+ * Run alone: node speed-probe.js prints the probe's milliseconds.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** A run whose probe is this much slower or faster than the run's median is flagged `drift`. */
+export const DRIFT_SHARE = 0.1;
+
+/** ~10-20 ms of integer arithmetic on one core; the median of 7 timings rides over a preemption or two. */
+export function probeMs(): number {
+  const times: number[] = [];
+  let sink = 0;
+  for (let rep = 0; rep < 7; rep++) {
+    const t0 = performance.now();
+    let x = 0x9e3779b9;
+    for (let i = 0; i < 3_000_000; i++) x = Math.imul(x ^ (x >>> 15), 0x85ebca6b) >>> 0;
+    sink ^= x;
+    times.push(performance.now() - t0);
+  }
+  if (sink === 0.5) throw new Error('unreachable: keeps the loop from being optimised away');
+  times.sort((a, b) => a - b);
+  return times[3]!;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** The probe on the given cores (a child pinned with taskset); in this process where taskset is missing. */
+export function probeOn(cpuset: string): { ms: number; pinned: boolean } {
+  const r = spawnSync('taskset', ['-c', cpuset, process.execPath, SELF], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  const ms = Number(r.stdout?.trim());
+  if (r.status === 0 && Number.isFinite(ms) && ms > 0) return { ms, pinned: true };
+  return { ms: probeMs(), pinned: false };
+}
+
+/** Jiffies from /proc/stat's aggregate line: all of them, and the stolen ones (null off Linux). */
+export function cpuTimes(): { total: number; steal: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user/nice)
+    return { total: f.slice(0, 8).reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/** The share of all CPU time the hypervisor stole between two readings. */
+export function stealShare(a: ReturnType<typeof cpuTimes>, b: ReturnType<typeof cpuTimes>): number | null {
+  if (!a || !b || b.total <= a.total) return null;
+  return (b.steal - a.steal) / (b.total - a.total);
+}
+
+/** What resources-NN.json keeps per step about the machine's speed. */
+export interface DriftSample {
+  /** The speed probe's milliseconds right before the step (lower is faster). */
+  probeMs: number;
+  probePinned: boolean;
+  /** Share of all CPU time stolen by the hypervisor during the step (null off Linux). */
+  stealShare: number | null;
+}
+
+/** Call before a step (runs the probe); the returned function, after it, gives the step's sample. */
+export function driftMeter(cpuset: string): () => DriftSample {
+  const probe = probeOn(cpuset);
+  const before = cpuTimes();
+  return () => ({ probeMs: probe.ms, probePinned: probe.pinned, stealShare: stealShare(before, cpuTimes()) });
+}
+
+if (process.argv[1] === SELF) process.stdout.write(`${probeMs().toFixed(3)}\n`);

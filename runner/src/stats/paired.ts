@@ -1,0 +1,41 @@
+/**
+ * Paired ratios. Runs are interleaved (A B C A B C …), so round i of A and round i of B ran minutes apart on
+ * the same machine in the same state: the machine's drift (neighbours, steal, clock) moves both, and the ratio
+ * A_i / B_i cancels most of it. The ratio's mean and 95% CI come from the logs of those per-round ratios
+ * (Student t, n − 1 degrees of freedom), i.e. a geometric mean: ratios are multiplicative, and log(A/B) is
+ * symmetric where A/B is not.
+ */
+import { mean, sampleStandardDeviation } from 'simple-statistics';
+import { tQuantile } from './describe.js';
+
+export interface PairedRatio {
+  /** Rounds with a positive value on both sides. */
+  n: number;
+  /** exp(mean(log(A_i / B_i))): the geometric mean of the per-round ratios. */
+  ratio: number;
+  /** 95% CI of that ratio; null with fewer than 2 rounds. */
+  ci95: [number, number] | null;
+  /** Half the CI's width relative to the ratio (≈ the ± of the ratio); null with fewer than 2 rounds. */
+  halfWidth: number | null;
+}
+
+/** Per-round pairs by run number: `a` and `b` map a run number to its value. */
+export function pairedRatio(
+  a: ReadonlyMap<number, number | null>,
+  b: ReadonlyMap<number, number | null>,
+  confidence = 0.95,
+): PairedRatio | null {
+  const logs: number[] = [];
+  for (const [run, x] of a) {
+    const y = b.get(run);
+    if (x != null && y != null && x > 0 && y > 0) logs.push(Math.log(x / y));
+  }
+  if (logs.length === 0) return null;
+  const m = mean(logs);
+  const ratio = Math.exp(m);
+  if (logs.length < 2) return { n: logs.length, ratio, ci95: null, halfWidth: null };
+  const half =
+    tQuantile(confidence, logs.length - 1) * (sampleStandardDeviation(logs) / Math.sqrt(logs.length));
+  const ci95: [number, number] = [Math.exp(m - half), Math.exp(m + half)];
+  return { n: logs.length, ratio, ci95, halfWidth: (ci95[1] - ci95[0]) / 2 / ratio };
+}
