@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { errors, STATUS_BY_CODE } from '@lab/contract';
+import { errors, MESSAGES, parseSearchQuery, readOpenApiText, STATUS_BY_CODE } from '@lab/contract';
+import { parse } from 'yaml';
 import { SpecValidator } from '../src/verify/spec-validator.js';
 
 const spec = new SpecValidator();
@@ -37,4 +38,17 @@ test('the validator rejects what the spec forbids', () => {
     'the spec documents no 500 response for GET /api/home',
   ]);
   assert.equal(spec.hasJsonBody('/api/admin/reset', 'POST', 204), false);
+});
+
+test("the spec states search's rule: q matches its pattern exactly when the contract finds tokens in it", () => {
+  const spec = parse(readOpenApiText()) as {
+    paths: Record<string, { get: { parameters: { name: string; schema: { pattern: string } }[] } }>;
+  };
+  const q = spec.paths['/api/search']!.get.parameters.find((p) => p.name === 'q')!;
+  const pattern = new RegExp(q.schema.pattern, 'u');
+  for (const text of ['^', '---', ' ', 'é', '日本', '💡', 'a', 'Z', '7', '^a', 'lamp', '  x  ', 'é1', '_']) {
+    const parsed = parseSearchQuery(`q=${encodeURIComponent(text)}`);
+    const tokens = parsed.ok || parsed.message !== MESSAGES.qNoTokens;
+    assert.equal(pattern.test(text), tokens, JSON.stringify(text));
+  }
 });
