@@ -1,0 +1,141 @@
+// The whole target from scratch, as micro's own test starts micro (micro's harness: FerretDB on PostgreSQL in a
+// temp dir, free loopback ports), but ONE process: the contract's verify suite must pass, the saga must hold under
+// concurrency, and nothing may pretend an in-process call is a network hop.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { generateDataset } from '@lab/contract';
+import {
+  type Database,
+  freePort,
+  type Proc,
+  REPO_ROOT,
+  spawnProc,
+  startDatabase,
+  TOKEN,
+  waitHealthy,
+} from '@lab/micro/test/harness';
+import { verifyTarget } from '@lab/runner';
+
+const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+async function post(base: string, path: string, body?: unknown) {
+  const r = await fetch(base + path, {
+    method: 'POST',
+    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+async function cartWith(base: string, lines: [number, number][]): Promise<string> {
+  const c = await post(base, '/api/carts');
+  assert.equal(c.status, 201, c.text);
+  const id = (JSON.parse(c.text) as { id: string }).id;
+  for (const [productId, quantity] of lines) {
+    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
+    assert.equal(r.status, 200, r.text);
+  }
+  return id;
+}
+
+async function available(base: string, id: number): Promise<number> {
+  const r = await fetch(`${base}/api/products/${id}`);
+  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
+}
+
+describe('microlith: micro composed in one process, on FerretDB', { timeout: 900_000 }, () => {
+  let db: Database;
+  let proc: Proc;
+  let base: string;
+
+  before(async () => {
+    db = await startDatabase();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    proc = spawnProc(
+      'microlith',
+      process.execPath,
+      [MAIN],
+      {
+        PATH: process.env['PATH'],
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LAB_SEED: '42',
+        LAB_SCALE: '1',
+        LAB_ADMIN_TOKEN: TOKEN,
+        LAB_CPUS: '1',
+        LOG_LEVEL: 'warn',
+        MONGO_URL: db.url,
+      },
+      REPO_ROOT,
+    );
+    await waitHealthy(`${base}/health`, 180_000, proc);
+  });
+
+  after(async () => {
+    await proc?.stop();
+    await db?.stop();
+  });
+
+  it('passes the verify suite and names itself microlith', async () => {
+    const report = await verifyTarget({ baseUrl: base, adminToken: TOKEN, timeoutMs: 60_000 });
+    const failed = report.checks.filter((c) => !c.pass);
+    assert.ok(
+      report.ok,
+      `${failed.length} of ${report.total} checks failed:\n` +
+        failed.map((c) => `[${c.group}] ${c.name}: ${c.request}: ${c.detail}`).join('\n'),
+    );
+    assert.equal(report.target, 'microlith');
+  });
+
+  it('is all-or-nothing for multi-line carts under concurrency (the saga over in-process ports)', async () => {
+    const stock = generateDataset({ seed: 42, scale: 1 }).inventory;
+    const plenty = stock.find((i) => i.available >= 40)!.productId;
+    const scarce = stock.find((i) => i.available >= 10 && i.productId !== plenty)!.productId;
+    const left = 2;
+    const before = await available(base, scarce);
+    const drain = await cartWith(base, [[scarce, before - left]]);
+    assert.equal((await post(base, `/api/carts/${drain}/checkout`)).status, 201);
+    const plentyBefore = await available(base, plenty);
+    const carts: string[] = [];
+    for (let i = 0; i < 10; i++)
+      carts.push(
+        await cartWith(base, [
+          [plenty, 1],
+          [scarce, 1],
+        ]),
+      );
+    const results = await Promise.all(carts.map((id) => post(base, `/api/carts/${id}/checkout`)));
+    const ok = results.filter((r) => r.status === 201).length;
+    const short = results.filter((r) => r.status === 409 && r.text.includes(`"productId":${scarce}`)).length;
+    assert.equal(ok, left, JSON.stringify(results.map((r) => r.status)));
+    assert.equal(ok + short, 10, JSON.stringify(results.filter((r) => r.status !== 201)));
+    assert.equal(await available(base, scarce), 0);
+    assert.equal(await available(base, plenty), plentyBefore - ok, 'compensation gave every unit back');
+    const reset = await post(base, '/api/admin/reset');
+    assert.equal(reset.status, 401, 'reset needs the token');
+  });
+
+  it('lists no service hops in server-timing: in-process calls are not network hops', async () => {
+    const r = await fetch(`${base}/api/products/5`);
+    assert.equal(r.status, 200);
+    const st = r.headers.get('server-timing') ?? '';
+    assert.match(st, /(^|, )app;dur=\d+\.\d+/, st);
+    for (const s of ['catalog', 'pricing', 'inventory', 'reviews'])
+      assert.doesNotMatch(st, new RegExp(s), st);
+  });
+
+  it('labels its metrics target="microlith" and serves no internal service API', async () => {
+    const m = await (await fetch(`${base}/metrics`)).text();
+    assert.match(m, /target="microlith"/);
+    assert.doesNotMatch(m, /bff_upstream_duration_seconds_bucket/);
+    const internal = await fetch(`${base}/prices/5`);
+    assert.equal(internal.status, 404);
+  });
+
+  it('names the database server it ran on at start-up', () => {
+    assert.match(proc.output.join(''), /microlith: .*db (ferretdb|mongodb)/);
+  });
+});
