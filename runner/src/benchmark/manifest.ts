@@ -58,7 +58,8 @@ export function targetComponents(
     case 'harper':
       put('harperdb', packageVersion(root, ws, 'harperdb'));
       break;
-    case 'micro': {
+    case 'micro':
+    case 'microlith': {
       put('fastify', packageVersion(root, ws, 'fastify'));
       put('mongodb driver', packageVersion(root, ws, 'mongodb'));
       if (mode === 'docker') put('database', 'MongoDB (mongo:8.0 image)');
