@@ -2,6 +2,7 @@
 // the benchmark uses, in a temp dir, on a free loopback port) and the six processes of the target on free ports,
 // started from scratch and stopped at the end. MICRO_TEST_FERRETDB_BACKEND=sqlite tests on FerretDB's SQLite
 // backend instead; MICRO_TEST_MONGO_URL runs against a real MongoDB.
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -256,4 +257,31 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await stack.stop();
     throw e;
   }
+}
+
+// Contract calls the tests of micro and of its composed build (@lab/microlith) share.
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export async function post(base: string, path: string, body?: unknown) {
+  const r = await fetch(base + path, {
+    method: 'POST',
+    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+export async function cartWith(base: string, lines: [number, number][]): Promise<string> {
+  const c = await post(base, '/api/carts');
+  assert.equal(c.status, 201, c.text);
+  const id = (JSON.parse(c.text) as { id: string }).id;
+  for (const [productId, quantity] of lines) {
+    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
+    assert.equal(r.status, 200, r.text);
+  }
+  return id;
+}
+
+export async function available(base: string, id: number): Promise<number> {
+  const r = await fetch(`${base}/api/products/${id}`);
+  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
 }

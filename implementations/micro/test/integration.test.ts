@@ -5,33 +5,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateDataset } from '@lab/contract';
 import { verifyTarget } from '@lab/runner';
-import { PROCESSES, type Stack, startStack, TOKEN, waitHealthy } from './harness.js';
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-async function post(base: string, path: string, body?: unknown) {
-  const r = await fetch(base + path, {
-    method: 'POST',
-    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
-  });
-  return { status: r.status, text: await r.text() };
-}
-
-async function cartWith(base: string, lines: [number, number][]): Promise<string> {
-  const c = await post(base, '/api/carts');
-  assert.equal(c.status, 201, c.text);
-  const id = (JSON.parse(c.text) as { id: string }).id;
-  for (const [productId, quantity] of lines) {
-    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
-    assert.equal(r.status, 200, r.text);
-  }
-  return id;
-}
-
-async function available(base: string, id: number): Promise<number> {
-  const r = await fetch(`${base}/api/products/${id}`);
-  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
-}
+import {
+  available,
+  cartWith,
+  PROCESSES,
+  post,
+  type Stack,
+  startStack,
+  TOKEN,
+  waitHealthy,
+} from './harness.js';
 
 interface Audit {
   states: Record<string, number>;

@@ -6,8 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateDataset } from '@lab/contract';
 import {
+  available,
+  cartWith,
   type Database,
   freePort,
+  post,
   type Proc,
   REPO_ROOT,
   spawnProc,
@@ -18,32 +21,6 @@ import {
 import { verifyTarget } from '@lab/runner';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-async function post(base: string, path: string, body?: unknown) {
-  const r = await fetch(base + path, {
-    method: 'POST',
-    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
-  });
-  return { status: r.status, text: await r.text() };
-}
-
-async function cartWith(base: string, lines: [number, number][]): Promise<string> {
-  const c = await post(base, '/api/carts');
-  assert.equal(c.status, 201, c.text);
-  const id = (JSON.parse(c.text) as { id: string }).id;
-  for (const [productId, quantity] of lines) {
-    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
-    assert.equal(r.status, 200, r.text);
-  }
-  return id;
-}
-
-async function available(base: string, id: number): Promise<number> {
-  const r = await fetch(`${base}/api/products/${id}`);
-  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
-}
-
 describe('microlith: micro composed in one process, on FerretDB', { timeout: 900_000 }, () => {
   let db: Database;
   let proc: Proc;
