@@ -12,6 +12,7 @@ import { readJson, writeFileAtomic } from '../benchmark/files.js';
 import type { Manifest } from '../benchmark/types.js';
 import { type CellSummary, comparePairs, summarizeRun } from '../stats/aggregate.js';
 import { capacitySpec, renderSvg, scenarioSpec, sweepSpec } from './charts.js';
+import { decompositionSection } from './decomposition.js';
 import { capacityTable, comparisonTable, flagLegend, header, scenarioTable, TABLE_NOTE } from './markdown.js';
 
 export interface ReportOptions {
@@ -113,6 +114,8 @@ export async function renderReport(
     const comps = comparePairs(sc, targets, [scenario]);
     if (comps.length) parts.push(comparisonTable(comps), '');
   }
+  const decomposition = decompositionSection(all);
+  if (decomposition) parts.push(decomposition, '');
   parts.push('## Reading the tables', '', TABLE_NOTE, '', flagLegend(all), '');
   writeFileAtomic(file, parts.join('\n'));
   return { file, charts, runIds };
