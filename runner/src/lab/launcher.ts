@@ -25,6 +25,7 @@ import {
 import { checkHealth, waitForHealth } from './health.js';
 import { LabPaths, listStates, type ProfileState, readState, removeState, writeJsonAtomic } from './paths.js';
 import { ensureTool, type ToolContext } from './tools.js';
+import { applyRoutes, parseRoutes, ROUTES_VAR } from '../latency/hops.js';
 
 export class LabError extends Error {}
 
@@ -189,6 +190,8 @@ export class Lab {
     env['LAB_SERVICE'] = s.name;
     env['LAB_DATA_DIR'] = this.paths.data(s.name);
     env['LAB_RUN_DIR'] = this.paths.run(s.name);
+    // Scenario 09: internal hops through the latency injector (runner/src/latency).
+    applyRoutes(env, parseRoutes(this.env[ROUTES_VAR]));
     return env;
   }
 
