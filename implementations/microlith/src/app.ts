@@ -50,7 +50,7 @@ async function composeServices(
     const cfg = readConfig(name, env);
     const own: Store = { ...store, db: store.client.db(cfg.mongo.db) };
     const p = await factory(cfg, own, parts.app);
-    services[name] = new LocalService(name, p, log);
+    services[name] = new LocalService(name, p, log, cfg.upstream.timeoutMs);
     // A service without its own readiness probe is ready when its database answers (lib/service.ts does the same).
     p.ready ??= async () => (await own.db.command({ ping: 1 }))['ok'] === 1;
     banners.push(`${name} ${p.banner}`);

@@ -14,23 +14,52 @@ type Input = Partial<Pick<RouteInput, 'params' | 'query' | 'body'>>;
 
 /**
  * One of micro's services inside this process: its route handlers, called as functions. Inputs are what HTTP
- * would have carried (path params, raw query string, parsed body); answers stay objects, never serialised.
+ * would have carried (path params, raw query string, parsed body); answers stay objects, never serialised. The
+ * page's deadline holds as in micro: past it the caller gets the same 504 upstream_timeout naming the service
+ * (micro's Upstream), and a call whose deadline has already passed is not started (micro's services).
  */
 export class LocalService {
   private readonly handlers = new Map<string, RouteDef['handler']>();
+  private readonly timeout: ContractError;
 
   constructor(
     readonly name: ServiceName,
     readonly parts: ServiceParts,
     private readonly log: (err: unknown) => void,
+    /** UPSTREAM_TIMEOUT_MS: named by the 504, as micro's BFF names it. */
+    timeoutMs: number,
   ) {
     for (const r of parts.routes) this.handlers.set(`${r.method} ${r.url}`, r.handler);
+    this.timeout = new ContractError(errors.upstreamTimeout(name, timeoutMs));
   }
 
   /** `route` is "METHOD /template" as the service declares it. Rejects only with a ContractError. */
   async call(route: string, input: Input = {}, deadline?: number): Promise<Reply> {
     const handler = this.handlers.get(route);
     if (!handler) throw new Error(`${this.name} has no route ${route}`);
+    if (deadline === undefined) return this.invoke(handler, input, deadline);
+    const left = deadline - performance.now();
+    if (left <= 0) throw this.timeout;
+    const run = this.invoke(handler, input, deadline);
+    run.catch(() => undefined); // it may settle after the deadline, when nobody awaits it any more
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        run,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(this.timeout), left);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async invoke(
+    handler: RouteDef['handler'],
+    input: Input,
+    deadline: number | undefined,
+  ): Promise<Reply> {
     try {
       return await handler({
         params: input.params ?? {},

@@ -14,7 +14,7 @@ function service(
     reset: async () => {},
     banner: '',
   };
-  return new LocalService('pricing', parts, (e) => logged.push(e));
+  return new LocalService('pricing', parts, (e) => logged.push(e), 5000);
 }
 
 describe('LocalService', () => {
@@ -38,6 +38,7 @@ describe('LocalService', () => {
         banner: '',
       },
       () => undefined,
+      5000,
     );
     const r = await s.call('GET /prices/:id', { params: { id: '7' } }, performance.now() + 1000);
     assert.equal(r.body, body, 'the same object, not a copy');
@@ -59,6 +60,26 @@ describe('LocalService', () => {
       return true;
     });
     assert.equal(logged.length, 1);
+  });
+
+  it('answers 504 upstream_timeout naming the service at the deadline, and starts nothing past it', async () => {
+    let started = 0;
+    const s = service(async () => {
+      started++;
+      await new Promise((r) => setTimeout(r, 200));
+      return { status: 200 };
+    }, []);
+    const timedOut = (e: unknown) => {
+      assert.ok(e instanceof ContractError);
+      assert.equal(e.status, 504);
+      assert.match(JSON.stringify(e.body), /upstream_timeout.*pricing.*5000 ms/);
+      return true;
+    };
+    await assert.rejects(s.call('GET /prices/:id', {}, performance.now() + 20), timedOut);
+    assert.equal(started, 1);
+    await assert.rejects(s.call('GET /prices/:id', {}, performance.now() - 1), timedOut);
+    assert.equal(started, 1, 'a call whose deadline has passed is not started');
+    assert.equal((await s.call('GET /prices/:id', {}, performance.now() + 1000)).status, 200);
   });
 
   it('refuses a route the service does not declare', async () => {
