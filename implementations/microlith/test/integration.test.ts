@@ -4,13 +4,11 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { generateDataset } from '@lab/contract';
 import {
-  available,
-  cartWith,
   type Database,
   freePort,
   post,
+  raceMultiLineCarts,
   type Proc,
   REPO_ROOT,
   spawnProc,
@@ -21,6 +19,7 @@ import {
 import { verifyTarget } from '@lab/runner';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
+
 describe('microlith: micro composed in one process, on FerretDB', { timeout: 900_000 }, () => {
   let db: Database;
   let proc: Proc;
@@ -68,29 +67,7 @@ describe('microlith: micro composed in one process, on FerretDB', { timeout: 900
   });
 
   it('is all-or-nothing for multi-line carts under concurrency (the saga over in-process ports)', async () => {
-    const stock = generateDataset({ seed: 42, scale: 1 }).inventory;
-    const plenty = stock.find((i) => i.available >= 40)!.productId;
-    const scarce = stock.find((i) => i.available >= 10 && i.productId !== plenty)!.productId;
-    const left = 2;
-    const before = await available(base, scarce);
-    const drain = await cartWith(base, [[scarce, before - left]]);
-    assert.equal((await post(base, `/api/carts/${drain}/checkout`)).status, 201);
-    const plentyBefore = await available(base, plenty);
-    const carts: string[] = [];
-    for (let i = 0; i < 10; i++)
-      carts.push(
-        await cartWith(base, [
-          [plenty, 1],
-          [scarce, 1],
-        ]),
-      );
-    const results = await Promise.all(carts.map((id) => post(base, `/api/carts/${id}/checkout`)));
-    const ok = results.filter((r) => r.status === 201).length;
-    const short = results.filter((r) => r.status === 409 && r.text.includes(`"productId":${scarce}`)).length;
-    assert.equal(ok, left, JSON.stringify(results.map((r) => r.status)));
-    assert.equal(ok + short, 10, JSON.stringify(results.filter((r) => r.status !== 201)));
-    assert.equal(await available(base, scarce), 0);
-    assert.equal(await available(base, plenty), plentyBefore - ok, 'compensation gave every unit back');
+    await raceMultiLineCarts(base, 10, 2);
     const reset = await post(base, '/api/admin/reset');
     assert.equal(reset.status, 401, 'reset needs the token');
   });
