@@ -13,6 +13,7 @@ import type { Manifest } from '../benchmark/types.js';
 import { type CellSummary, comparePairs, summarizeRun } from '../stats/aggregate.js';
 import { capacitySpec, renderSvg, scenarioSpec, sweepSpec } from './charts.js';
 import { decompositionSection } from './decomposition.js';
+import { latencySection } from './latency.js';
 import { capacityTable, comparisonTable, flagLegend, header, scenarioTable, TABLE_NOTE } from './markdown.js';
 
 export interface ReportOptions {
@@ -116,6 +117,8 @@ export async function renderReport(
   }
   const decomposition = decompositionSection(all);
   if (decomposition) parts.push(decomposition, '');
+  const latency = latencySection(all);
+  if (latency) parts.push(latency, '');
   parts.push('## Reading the tables', '', TABLE_NOTE, '', flagLegend(all), '');
   writeFileAtomic(file, parts.join('\n'));
   return { file, charts, runIds };
