@@ -78,7 +78,14 @@ suite('decomposition', () => {
     assert.match(md, /## Decomposition of the fragmentation tax/);
     assert.match(
       md,
-      /\| 01-homepage \| p50 ms \| 2\.000 \| 5\.000 \| 11\.000 \| – \| \+6\.000 \| \+3\.000 \|/,
+      /\| 01-homepage \| p50 ms \| 2\.000 \| 5\.000 \| 11\.000 \| – \| \+6\.000 \| \+3\.000 \| {2}\|/,
     );
+  });
+
+  test('carries the flags of every cell it read', () => {
+    const noisy = cell('micro', '02-plp', [9, 30], [1, 1]);
+    noisy.steps[0]!.flags = ['noisy', 'errors'];
+    const rows = decompose([cell('microlith', '02-plp', [1, 1], [1, 1]), noisy]);
+    assert.deepEqual(rows[0]!.flags, ['errors', 'noisy']);
   });
 });

@@ -27,6 +27,8 @@ export interface DecompositionRow {
   hops: number | null;
   /** microlith − harper: an out-of-process database and its driver. */
   database: number | null;
+  /** Flags of every cell read for this row (errors, noisy, host-busy …): a flagged difference is not a finding. */
+  flags: string[];
 }
 
 function median(cell: CellSummary | undefined, metric: DecompositionMetric): number | null {
@@ -50,7 +52,10 @@ export function decompose(cells: readonly CellSummary[]): DecompositionRow[] {
       const hops = diff(values.micro, values.microlith);
       const database = diff(values.microlith, values.harper);
       if (hops === null && database === null) continue;
-      rows.push({ scenario, metric, values, hops, database });
+      const flags = new Set(
+        DECOMPOSITION_TARGETS.flatMap((t) => (values[t] === null ? [] : (of(t)?.steps[0]?.flags ?? []))),
+      );
+      rows.push({ scenario, metric, values, hops, database, flags: [...flags].sort() });
     }
   }
   return rows;
@@ -69,6 +74,7 @@ export function decompositionSection(cells: readonly CellSummary[]): string | nu
       ...DECOMPOSITION_TARGETS,
       'micro − microlith (hops, serialisation, processes)',
       'microlith − harper (out-of-process database, driver)',
+      'flags',
     ],
     rows.map((r) => [
       r.scenario,
@@ -76,8 +82,9 @@ export function decompositionSection(cells: readonly CellSummary[]): string | nu
       ...DECOMPOSITION_TARGETS.map((t) => num(r.values[t], 3)),
       signed(r.hops),
       signed(r.database),
+      r.flags.join(', '),
     ]),
-    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
   );
   return [
     '## Decomposition of the fragmentation tax',

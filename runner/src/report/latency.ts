@@ -18,6 +18,8 @@ export interface LatencyRow {
   slopeP50: number | null;
   slopeP99: number | null;
   maxLatencyMs: number | null;
+  /** Flags of the steps and cells read (a flagged figure is not a finding). */
+  flags: string[];
 }
 
 /** The added latency of a 09 step, from its label ("hop-0.25ms" → 0.25). */
@@ -49,6 +51,7 @@ export function latencyRows(cells: readonly CellSummary[]): LatencyRow[] {
       slopeP50: slope('p50'),
       slopeP99: slope('p99'),
       maxLatencyMs,
+      flags: [...new Set([zero, top, d].flatMap((s) => s?.flags ?? []))].sort(),
     });
   }
   return rows;
@@ -68,7 +71,15 @@ export function latencySection(cells: readonly CellSummary[]): string | null {
     'hop, between the 0 ms step and the largest one — the number of sequential network round trips a page makes.',
     '',
     mdTable(
-      ['target', 'injector p50 ms', 'injector p99 ms', 'p50 ms per hop-ms', 'p99 ms per hop-ms', 'up to'],
+      [
+        'target',
+        'injector p50 ms',
+        'injector p99 ms',
+        'p50 ms per hop-ms',
+        'p99 ms per hop-ms',
+        'up to',
+        'flags',
+      ],
       rows.map((r) => [
         r.target,
         signed(r.overheadP50),
@@ -76,6 +87,7 @@ export function latencySection(cells: readonly CellSummary[]): string | null {
         num(r.slopeP50, 2),
         num(r.slopeP99, 2),
         r.maxLatencyMs === null ? '–' : `${r.maxLatencyMs} ms`,
+        r.flags.join(', '),
       ]),
     ),
   ].join('\n');
