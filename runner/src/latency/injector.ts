@@ -3,7 +3,7 @@
  * one proxy per upstream of the target's internal hops, driven through Toxiproxy's HTTP API. "Added latency per
  * hop" is added round-trip time: half of it on each direction of every proxied connection (latency_us toxics), so
  * one request/response exchange over a hop takes `ms` longer. The process runs in its own cgroup
- * (lab/loadgen/toxiproxy, on the load generator's cores): its CPU is counted to neither the target nor k6.
+ * (lab/injector/toxiproxy, on the load generator's cores): its CPU is counted to neither the target nor k6.
  */
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../lib/net.js';

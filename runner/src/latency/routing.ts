@@ -1,5 +1,5 @@
 /**
- * The runner's side of scenario 09: starts the injector (once, in lab/loadgen/toxiproxy), gives `./lab up` the
+ * The runner's side of scenario 09: starts the injector (once, in lab/injector/toxiproxy), gives `./lab up` the
  * routes of a target's hops, and sets each step's latency. A target without internal hops (Harper) gets no routes
  * and runs as it always does.
  */
@@ -24,7 +24,7 @@ export class HopInjection {
     if (!this.injector) {
       const tool = await ensureTool('toxiproxy', this.tools);
       this.injector = await Injector.start(tool.path, (argv) =>
-        this.lab.spawnInCgroup('loadgen', 'toxiproxy', argv),
+        this.lab.spawnInCgroup('injector', 'toxiproxy', argv),
       );
     }
     return { [ROUTES_VAR]: JSON.stringify(await this.injector.route(hops)) };
@@ -38,6 +38,6 @@ export class HopInjection {
   async stop(): Promise<void> {
     await this.injector?.stop();
     this.injector = null;
-    await this.lab.releaseOneshot('loadgen', 'toxiproxy');
+    await this.lab.releaseOneshot('injector', 'toxiproxy');
   }
 }
