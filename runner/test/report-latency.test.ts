@@ -62,6 +62,9 @@ suite('09 in the report', () => {
 
   test('renders only when 09 was measured', () => {
     assert.equal(latencySection([cells[0]!]), null);
-    assert.match(latencySection(cells)!, /\| micro \| \+1\.00 \| \+3\.00 \| 8\.00 \| 10\.00 \| 5 ms \| {2}\|/);
+    assert.match(
+      latencySection(cells)!,
+      /\| micro \| \+1\.00 \| \+3\.00 \| 8\.00 \| 10\.00 \| 5 ms \| {2}\|/,
+    );
   });
 });
