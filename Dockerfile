@@ -1,4 +1,4 @@
-# One image for every Node service of the lab (reference, harper, micro's six processes, mono): the same
+# One image for every Node service of the lab (reference, harper, micro's six processes, microlith, mono): the same
 # lockfile, the same Node as natively. Multi-stage: build with dev dependencies, ship without them.
 # Base pinned by tag to the Node release the native runs use (see docs/architecture.md).
 FROM node:20.20.2-bookworm-slim AS build
@@ -10,6 +10,7 @@ COPY implementations/contract/package.json implementations/contract/
 COPY implementations/reference/package.json implementations/reference/
 COPY implementations/harper/package.json implementations/harper/
 COPY implementations/micro/package.json implementations/micro/
+COPY implementations/microlith/package.json implementations/microlith/
 COPY implementations/mono/package.json implementations/mono/
 COPY implementations/web/package.json implementations/web/
 COPY runner/package.json runner/

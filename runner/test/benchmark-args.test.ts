@@ -28,10 +28,10 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 describe('scenario catalogue and selectors', () => {
-  test('scenarios 00–08 exist, each with a profile', () => {
+  test('scenarios 00–09 exist, each with a profile', () => {
     assert.deepEqual(
       catalogue.map((s) => s.id),
-      ['00', '01', '02', '03', '04', '05', '06', '07', '08'],
+      ['00', '01', '02', '03', '04', '05', '06', '07', '08', '09'],
     );
     for (const s of catalogue) assert.equal(s.profile.name, s.name, `${s.name}: profile name`);
   });
@@ -40,16 +40,47 @@ describe('scenario catalogue and selectors', () => {
     const ids = (sel: string) => parseSelector(sel, catalogue).map((n) => n.slice(0, 2));
     assert.deepEqual(ids('03'), ['03']);
     assert.deepEqual(ids('3'), ['03']);
-    assert.deepEqual(ids('06+'), ['06', '07', '08']);
+    assert.deepEqual(ids('06+'), ['06', '07', '08', '09']);
     assert.deepEqual(ids('01-05'), ['01', '02', '03', '04', '05']);
     assert.deepEqual(ids('03,01'), ['01', '03']);
-    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08']);
-    assert.equal(ids('all').length, 9);
+    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08', '09']);
+    assert.equal(ids('all').length, 10);
+  });
+
+  test('09: each step adds a hop latency, the target runs through the injector, --vus keeps the ladder', () => {
+    const entry = catalogue.find((s) => s.id === '09')!;
+    const p = planScenario(entry, { quick: false });
+    assert.equal(p.injected, true);
+    assert.deepEqual(
+      p.steps.map((s) => [s.label, s.latencyMs]),
+      [
+        ['hop-0ms', 0],
+        ['hop-0.25ms', 0.25],
+        ['hop-1ms', 1],
+        ['hop-5ms', 5],
+      ],
+    );
+    const v = planScenario(entry, { quick: false, vus: 7 });
+    assert.deepEqual(
+      v.steps.map((s) => [s.vus, s.latencyMs]),
+      [
+        [7, 0],
+        [7, 0.25],
+        [7, 1],
+        [7, 5],
+      ],
+    );
+    const other = planScenario(
+      catalogue.find((s) => s.id === '03')!,
+      { quick: false },
+    );
+    assert.equal(other.injected, false);
+    assert.equal(other.steps[0]!.latencyMs, null);
   });
 
   test('bad selectors are usage errors naming the problem', () => {
     for (const [sel, msg] of [
-      ['09', /no scenario 09/],
+      ['10', /no scenario 10/],
       ['05-03', /reversed/],
       ['x', /not a scenario number/],
       ['03,', /not a scenario number/],

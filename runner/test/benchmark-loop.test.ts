@@ -10,7 +10,7 @@ import type { TargetDriver } from '../src/benchmark/targets.js';
 import type { Manifest, RunFile } from '../src/benchmark/types.js';
 import type { Usage } from '../src/lab/cgroup.js';
 import type { LabTarget } from '../src/lab/compose.js';
-import type { Lab } from '../src/lab/launcher.js';
+import { Lab } from '../src/lab/launcher.js';
 import type { ToolInfo } from '../src/lab/tools.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
@@ -48,8 +48,17 @@ function fakeDriver(events: string[], dies?: string, hangUp = false): TargetDriv
   let runs = 0;
   return {
     mode: 'native',
-    async up(t) {
-      events.push(`up ${t.name}`);
+    async up(t, env) {
+      const routes = env?.['LAB_HOP_ROUTES'];
+      events.push(
+        `up ${t.name}${
+          routes
+            ? ` routed ${Object.keys(JSON.parse(routes) as object)
+                .sort()
+                .join(' ')}`
+            : ''
+        }`,
+      );
       if (hangUp) await new Promise(() => {});
     },
     async down(t) {
@@ -98,11 +107,20 @@ function fakeK6(events: string[]) {
 
 function context(
   events: string[],
-  opts: { failVerify?: string; dies?: string; runs?: number; hang?: 'up' | 'verify' | 'reset' } = {},
+  opts: {
+    failVerify?: string;
+    dies?: string;
+    runs?: number;
+    scenarios?: string[];
+    targets?: LabTarget[];
+    lab?: Lab;
+    hang?: 'up' | 'verify' | 'reset';
+  } = {},
 ): RunnerContext {
+  const targetList = opts.targets ?? targets;
   const runDir = mkdtempSync(join(tmpdir(), 'lab-loop-'));
   dirs.push(runDir);
-  const planned = ['03-pdp', '08-capacity'].map((n) =>
+  const planned = (opts.scenarios ?? ['03-pdp', '08-capacity']).map((n) =>
     planScenario(
       catalogue.find((c) => c.name === n)!,
       { quick: true },
@@ -117,8 +135,8 @@ function context(
     updatedAt: '2026-11-23T00:00:00.000Z',
     command: './run-benchmark.sh a,b 03,08',
     options: {
-      targets: ['a', 'b'],
-      scenarios: ['03-pdp', '08-capacity'],
+      targets: targetList.map((x) => x.name),
+      scenarios: planned.map((p) => p.entry.name),
       runs: opts.runs ?? 2,
       duration: null,
       vus: null,
@@ -136,7 +154,7 @@ function context(
     versions: {},
     loadgen: { cpuset: '0', cores: 1, pinned: true },
     targets: Object.fromEntries(
-      targets.map((t) => [
+      targetList.map((t) => [
         t.name,
         { profile: t.name, url: t.url, mode: 'native' as const, budget: null, components: {}, verify: null },
       ]),
@@ -154,9 +172,9 @@ function context(
     root,
     runDir,
     manifest,
-    targets,
+    targets: targetList,
     scenarios: planned,
-    lab: { async releaseOneshot() {} } as unknown as Lab,
+    lab: opts.lab ?? ({ async releaseOneshot() {} } as unknown as Lab),
     driver: fakeDriver(events, opts.dies, opts.hang === 'up'),
     k6: { name: 'k6', path: 'k6', version: 'v1.8.1', source: 'fake' } satisfies ToolInfo,
     adminToken: 'token-token',
@@ -208,6 +226,41 @@ function context(
 }
 
 describe('the benchmark loop (fake driver, fake k6)', () => {
+  test('09: the target restarts once with every internal hop routed through the real injector, then runs each latency step', async () => {
+    const events: string[] = [];
+    // The lab's own docker-compose.yml (micro's hops) and the real Toxiproxy build, without cgroups.
+    const lab = new Lab({
+      root,
+      cgroupRoot: join(tmpdir(), 'lab-no-cgroups'),
+      noLimits: true,
+      log: () => {},
+    });
+    const micro: LabTarget = { name: 'micro', profile: 'micro', url: 'http://m.invalid', available: true };
+    const ctx = context(events, {
+      runs: 1,
+      scenarios: ['03-pdp', '09-network-latency'],
+      targets: [micro],
+      lab,
+    });
+    assert.equal(await execute(ctx), 0);
+    assert.deepEqual(
+      events.filter((e) => !e.startsWith('reset')),
+      [
+        'up micro',
+        'verify m',
+        'k6 m 03-pdp warm-up',
+        'k6 m 03-pdp main',
+        'down micro',
+        'up micro routed 127.0.0.1:27017 127.0.0.1:3001 127.0.0.1:3002 127.0.0.1:3003 127.0.0.1:3004 127.0.0.1:3005',
+        'smoke m',
+        'k6 m 09-network-latency warm-up',
+        'k6 m 09-network-latency hop-0ms',
+        'k6 m 09-network-latency hop-1ms',
+        'down micro',
+      ],
+    );
+  });
+
   test('targets interleave run by run, one at a time; verify once, smoke after; warm-up per start; ladders stop at the first miss', async () => {
     const events: string[] = [];
     const ctx = context(events);

@@ -155,9 +155,10 @@ describe("the lab's own docker-compose.yml", () => {
   const c = loadCompose(repoRoot(), ENV_ONLY);
   const budget = budgetFromEnv(c.env);
   test('has the profiles the lab promises', () => {
-    for (const p of ['reference', 'loadgen', 'micro', 'mono']) assert.ok(profiles(c).includes(p), p);
+    for (const p of ['reference', 'loadgen', 'micro', 'microlith', 'mono'])
+      assert.ok(profiles(c).includes(p), p);
   });
-  for (const p of ['reference', 'harper', 'micro', 'mono']) {
+  for (const p of ['reference', 'harper', 'micro', 'microlith', 'mono']) {
     test(`profile ${p}: every SUT service pinned, limited, native and health-checked; memory sums to LAB_MEMORY`, (t) => {
       if (!profiles(c).includes(p)) {
         // A target lands with its own issue; until then its profile is simply absent, which the next test pins.

@@ -8,6 +8,8 @@ export interface Step {
   label: string;
   vus?: number;
   rate?: number;
+  /** Scenario 09: round-trip latency added to every internal hop of the target during this step, ms. */
+  latencyMs?: number;
 }
 
 export interface Profile {
@@ -27,6 +29,11 @@ export interface Profile {
   thinkTime?: { min: number; max: number };
   /** 08: the service-level objective a rate must meet to count as sustained. */
   slo?: { p99Ms: number };
+  /**
+   * Scenario 09: start the target with every internal hop (BFF↔services, app↔database) through the latency
+   * injector (runner/src/latency), each step setting its `latencyMs`.
+   */
+  injectHopLatency?: boolean;
   /** Reset the target's state (POST /api/admin/reset) before every measured run. */
   resetBeforeRun?: boolean;
   /** --quick: a short smoke run of the same shape. */

@@ -63,7 +63,6 @@ async function main(): Promise<void> {
     pricing: null!,
     inventory: null!,
     log: console,
-    token: '',
   });
   await orders.ensureIndexes();
   process.stdout.write(

@@ -2,11 +2,13 @@
 // the benchmark uses, in a temp dir, on a free loopback port) and the six processes of the target on free ports,
 // started from scratch and stopped at the end. MICRO_TEST_FERRETDB_BACKEND=sqlite tests on FerretDB's SQLite
 // backend instead; MICRO_TEST_MONGO_URL runs against a real MongoDB.
+import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateDataset } from '@lab/contract';
 import { findTool, freePort, LabPaths } from '@lab/runner';
 
 export { freePort };
@@ -256,4 +258,65 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await stack.stop();
     throw e;
   }
+}
+
+// Contract calls the tests of micro and of its composed build (@lab/microlith) share.
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export async function post(base: string, path: string, body?: unknown) {
+  const r = await fetch(base + path, {
+    method: 'POST',
+    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
+  });
+  return { status: r.status, text: await r.text() };
+}
+
+export async function cartWith(base: string, lines: [number, number][]): Promise<string> {
+  const c = await post(base, '/api/carts');
+  assert.equal(c.status, 201, c.text);
+  const id = (JSON.parse(c.text) as { id: string }).id;
+  for (const [productId, quantity] of lines) {
+    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
+    assert.equal(r.status, 200, r.text);
+  }
+  return id;
+}
+
+export async function available(base: string, id: number): Promise<number> {
+  const r = await fetch(`${base}/api/products/${id}`);
+  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
+}
+
+/**
+ * `carts` concurrent checkouts of two-line carts (a plentiful product and one brought down to `left` units):
+ * exactly `left` succeed, the rest are 409 insufficient_stock naming the scarce product, and every unit of the
+ * plentiful product reserved by a failed checkout is given back (the saga's compensation).
+ */
+export async function raceMultiLineCarts(base: string, carts: number, left: number): Promise<{ ok: number }> {
+  const stock = generateDataset({ seed: 42, scale: 1 }).inventory;
+  const plenty = stock.find((i) => i.available >= carts * 2)!.productId;
+  const scarce = stock.find((i) => i.available >= 10 && i.productId !== plenty)!.productId;
+  const before = await available(base, scarce);
+  if (before > left) {
+    const drain = await cartWith(base, [[scarce, before - left]]);
+    assert.equal((await post(base, `/api/carts/${drain}/checkout`)).status, 201);
+  }
+  const plentyBefore = await available(base, plenty);
+  assert.ok(plentyBefore >= carts, `product ${plenty} has ${plentyBefore} units`);
+  const ids: string[] = [];
+  for (let i = 0; i < carts; i++)
+    ids.push(
+      await cartWith(base, [
+        [plenty, 1],
+        [scarce, 1],
+      ]),
+    );
+  const results = await Promise.all(ids.map((id) => post(base, `/api/carts/${id}/checkout`)));
+  const ok = results.filter((r) => r.status === 201).length;
+  const short = results.filter((r) => r.status === 409 && r.text.includes(`"productId":${scarce}`)).length;
+  assert.equal(ok, left, JSON.stringify(results.map((r) => r.status)));
+  assert.equal(ok + short, carts, JSON.stringify(results.filter((r) => r.status !== 201)));
+  assert.equal(await available(base, scarce), 0);
+  assert.equal(await available(base, plenty), plentyBefore - ok, 'compensation gave every unit back');
+  return { ok };
 }

@@ -5,33 +5,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateDataset } from '@lab/contract';
 import { verifyTarget } from '@lab/runner';
-import { PROCESSES, type Stack, startStack, TOKEN, waitHealthy } from './harness.js';
-
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-async function post(base: string, path: string, body?: unknown) {
-  const r = await fetch(base + path, {
-    method: 'POST',
-    ...(body === undefined ? {} : { headers: JSON_HEADERS, body: JSON.stringify(body) }),
-  });
-  return { status: r.status, text: await r.text() };
-}
-
-async function cartWith(base: string, lines: [number, number][]): Promise<string> {
-  const c = await post(base, '/api/carts');
-  assert.equal(c.status, 201, c.text);
-  const id = (JSON.parse(c.text) as { id: string }).id;
-  for (const [productId, quantity] of lines) {
-    const r = await post(base, `/api/carts/${id}/items`, { productId, quantity });
-    assert.equal(r.status, 200, r.text);
-  }
-  return id;
-}
-
-async function available(base: string, id: number): Promise<number> {
-  const r = await fetch(`${base}/api/products/${id}`);
-  return ((await r.json()) as { inventory: { available: number } }).inventory.available;
-}
+import {
+  available,
+  cartWith,
+  PROCESSES,
+  post,
+  raceMultiLineCarts,
+  type Stack,
+  startStack,
+  TOKEN,
+  waitHealthy,
+} from './harness.js';
 
 interface Audit {
   states: Record<string, number>;
@@ -106,34 +90,7 @@ describe('micro: the whole stack on FerretDB', { timeout: 900_000 }, () => {
   });
 
   it('is all-or-nothing for multi-line carts under concurrency, and leaks no reservation', async () => {
-    const base = stack.bffUrl;
-    const stock = generateDataset({ seed: 42, scale: 1 }).inventory;
-    const plenty = stock.find((i) => i.available >= 40)!.productId;
-    const scarce = stock.find((i) => i.available >= 10 && i.productId !== plenty)!.productId;
-    // Bring the scarce product down to 3 units.
-    const left = 3;
-    const before = await available(base, scarce);
-    if (before > left) {
-      const drain = await cartWith(base, [[scarce, before - left]]);
-      assert.equal((await post(base, `/api/carts/${drain}/checkout`)).status, 201);
-    }
-    const plentyBefore = await available(base, plenty);
-    assert.ok(plentyBefore >= 20, `product ${plenty} has ${plentyBefore} units`);
-    const carts: string[] = [];
-    for (let i = 0; i < 20; i++)
-      carts.push(
-        await cartWith(base, [
-          [plenty, 1],
-          [scarce, 1],
-        ]),
-      );
-    const results = await Promise.all(carts.map((id) => post(base, `/api/carts/${id}/checkout`)));
-    const ok = results.filter((r) => r.status === 201).length;
-    const short = results.filter((r) => r.status === 409 && r.text.includes(`"productId":${scarce}`)).length;
-    assert.equal(ok, left, JSON.stringify(results.map((r) => r.status)));
-    assert.equal(ok + short, 20, JSON.stringify(results.filter((r) => r.status !== 201)));
-    assert.equal(await available(base, scarce), 0);
-    assert.equal(await available(base, plenty), plentyBefore - ok, 'compensation gave every unit back');
+    const { ok } = await raceMultiLineCarts(stack.bffUrl, 20, 3);
 
     const audit = (await (
       await fetch(`${stack.url('inventory')}/reservations/audit`, { headers: { 'x-lab-token': TOKEN } })

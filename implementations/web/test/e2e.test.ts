@@ -44,6 +44,7 @@ const LABELS: Record<TargetId, string> = {
   reference: 'Reference',
   harper: 'Harper',
   micro: 'Micro',
+  microlith: 'Microlith',
   mono: 'Mono',
 };
 /** Server-timing entries that are not an upstream hop. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const LAB_CLI = join(ROOT, 'runner', 'dist', 'src', 'lab', 'cli.js');
 
-export type TargetId = 'reference' | 'harper' | 'micro' | 'mono';
+export type TargetId = 'reference' | 'harper' | 'micro' | 'microlith' | 'mono';
 
 export interface LabTarget {
   id: TargetId;
@@ -23,6 +23,7 @@ export const ALL_TARGETS: readonly LabTarget[] = [
   { id: 'reference', port: 8080, url: 'http://127.0.0.1:8080' },
   { id: 'harper', port: 9926, url: 'http://127.0.0.1:9926' },
   { id: 'micro', port: 3000, url: 'http://127.0.0.1:3000' },
+  { id: 'microlith', port: 3100, url: 'http://127.0.0.1:3100' },
   { id: 'mono', port: 4000, url: 'http://127.0.0.1:4000' },
 ];
 

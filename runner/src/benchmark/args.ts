@@ -14,7 +14,7 @@ export const USAGE = `usage: ./run-benchmark.sh <target|all> <selector> [options
 Verifies each target against the oracle, warms it up, then times N k6 runs per scenario under the lab's
 CPU/memory budget, with the target's and k6's resources read from the cgroups. Results: results/<run-id>/.
 
-  target       reference, harper, micro, mono (a comma list), or all (every target whose profile is complete;
+  target       reference, harper, micro, microlith, mono (a comma list), or all (every target whose profile is complete;
                runs are interleaved A B C A B C …)
   selector     scenarios: 03 · 03+ (03 and later) · 01-05 · 01,03 · all
 

@@ -53,12 +53,14 @@ export function targetComponents(
   const put = (k: string, v: string | null | undefined) => {
     if (v) out[k] = v;
   };
-  const ws = `implementations/${target.name}`;
+  // microlith runs micro's modules, and so micro's dependencies (its Fastify, its driver).
+  const ws = `implementations/${target.name === 'microlith' ? 'micro' : target.name}`;
   switch (target.name) {
     case 'harper':
       put('harperdb', packageVersion(root, ws, 'harperdb'));
       break;
-    case 'micro': {
+    case 'micro':
+    case 'microlith': {
       put('fastify', packageVersion(root, ws, 'fastify'));
       put('mongodb driver', packageVersion(root, ws, 'mongodb'));
       if (mode === 'docker') put('database', 'MongoDB (mongo:8.0 image)');

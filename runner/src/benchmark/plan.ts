@@ -26,6 +26,8 @@ export interface PlannedStep {
   rate: number | null;
   duration: string;
   seconds: number;
+  /** Scenario 09: round-trip latency added to each internal hop during this step (null: no injector). */
+  latencyMs?: number | null;
 }
 
 export interface PlannedScenario {
@@ -33,6 +35,8 @@ export interface PlannedScenario {
   steps: PlannedStep[];
   /** Open-model ladder: stop at the first step that breaks the SLO. */
   ladder: boolean;
+  /** The target runs with its internal hops through the latency injector (09). */
+  injected?: boolean;
 }
 
 export interface Overrides {
@@ -120,19 +124,24 @@ export function planScenario(entry: ScenarioEntry, o: Overrides): PlannedScenari
   const duration = o.duration ?? base.duration;
   const seconds = durationSeconds(duration);
   let steps: ProfileStep[];
-  if (p.model === 'closed' && o.vus !== undefined) steps = [{ label: `vus-${o.vus}`, vus: o.vus }];
+  // 09's steps are latencies, not loads: --vus sets the load of each of them.
+  if (p.injectHopLatency && o.vus !== undefined && base.steps)
+    steps = base.steps.map((s) => ({ ...s, vus: o.vus }));
+  else if (p.model === 'closed' && o.vus !== undefined) steps = [{ label: `vus-${o.vus}`, vus: o.vus }];
   else if (p.model === 'open' && o.rate !== undefined) steps = [{ label: `rate-${o.rate}`, rate: o.rate }];
   else
     steps = base.steps ?? [{ label: 'main', vus: base.vus ?? 1, ...(base.rate ? { rate: base.rate } : {}) }];
   return {
     entry,
     ladder: p.model === 'open' && steps.length > 1,
+    injected: p.injectHopLatency === true,
     steps: steps.map((s) => ({
       label: s.label,
       vus: s.vus ?? base.vus ?? 1,
       rate: p.model === 'open' ? (s.rate ?? base.rate ?? 1) : null,
       duration,
       seconds,
+      latencyMs: p.injectHopLatency ? (s.latencyMs ?? 0) : null,
     })),
   };
 }

@@ -25,6 +25,7 @@ import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js'
 import { runFileName, summarizeRun } from '../stats/aggregate.js';
 import { type VerifyReport, verifyTarget } from '../verify/verify.js';
 import { readJson, writeFileAtomic, writeJsonAtomic } from './files.js';
+import { HopInjection } from '../latency/routing.js';
 import { extractMetrics, judgeSlo, runK6 } from './k6.js';
 import { durationSeconds, formatDuration, type PlannedScenario, type PlannedStep } from './plan.js';
 import { clock, Progress } from './progress.js';
@@ -201,6 +202,15 @@ export async function execute(ctx: RunnerContext): Promise<number> {
   };
 
   const up = new Set<string>();
+  // 09: which targets are up with their internal hops through the latency injector.
+  const upInjected = new Map<string, boolean>();
+  const hops = scenarios.some((s) => s.injected)
+    ? new HopInjection(ctx.lab, { paths: ctx.lab.paths, env: process.env, log })
+    : null;
+  const hopEnv = async (t: LabTarget, injected: boolean) => {
+    upInjected.set(t.name, injected);
+    return injected && hops ? await hops.envFor(t.profile) : {};
+  };
   const verified = new Set<string>();
   const warmedByTarget = new Map<string, Set<string>>();
   let exitCode = 0;
@@ -209,7 +219,10 @@ export async function execute(ctx: RunnerContext): Promise<number> {
     for (let i = 1; i <= o.runs; i++) {
       for (const t of targets) {
         if (failedTargets.has(t.name)) continue;
-        const todo = scenarios.filter((s) => !done(t.name, s.entry.name, i));
+        // Scenarios with injected hop latency last: the target restarts once, with its hops through proxies.
+        const todo = scenarios
+          .filter((s) => !done(t.name, s.entry.name, i))
+          .sort((a, b) => Number(a.injected ?? false) - Number(b.injected ?? false));
         if (todo.length === 0) continue;
         check();
         try {
@@ -228,7 +241,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             // Counted as up from here: if Ctrl-C interrupts the start, the cleanup stops what did start.
             up.add(t.name);
             try {
-              await wait(driver.up(t));
+              await wait(driver.up(t, await hopEnv(t, todo[0]!.injected ?? false)));
             } catch (e) {
               if (e instanceof Interrupted) throw e;
               up.delete(t.name);
@@ -275,6 +288,19 @@ export async function execute(ctx: RunnerContext): Promise<number> {
           }
           for (const s of todo) {
             check();
+            if ((upInjected.get(t.name) ?? false) !== (s.injected ?? false)) {
+              progress.line(
+                `${t.name}: restarting with internal hops ${s.injected ? 'through' : 'without'} the latency injector`,
+              );
+              await driver.down(t);
+              try {
+                await driver.up(t, await hopEnv(t, s.injected ?? false));
+              } catch (e) {
+                throw new TargetFailure(`${t.name} did not start: ${(e as Error).message}`);
+              }
+              warmed.clear();
+              await hooks.smoke(t.url, ctx.dataFile);
+            }
             const name = s.entry.name;
             const dir = cellDir(t.name, name);
             mkdirSync(dir, { recursive: true });
@@ -301,6 +327,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             };
             if (warmup > 0 && !warmed.has(name)) {
               const step = s.steps[0]!;
+              if (typeof step.latencyMs === 'number' && hops) await wait(hops.setLatency(step.latencyMs));
               await wait(hooks.reset(t.url, ctx.adminToken));
               progress.begin(`${name} · ${t.name} · warm-up (not counted)`, warmup);
               const file = join(dir, '.warmup.json');
@@ -336,6 +363,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
             const k6: Record<string, unknown> = {};
             for (const step of s.steps) {
               check();
+              if (typeof step.latencyMs === 'number' && hops) await wait(hops.setLatency(step.latencyMs));
               await wait(hooks.reset(t.url, ctx.adminToken));
               const cg = driver.cgroups();
               const tracker = cg ? new PeakTracker(cg, driver.watched(t)) : null;
@@ -521,6 +549,11 @@ export async function execute(ctx: RunnerContext): Promise<number> {
           log(`could not stop ${t.name}: ${(e as Error).message}`);
         }
       }
+    }
+    try {
+      await hops?.stop();
+    } catch (e) {
+      log(`could not stop the latency injector: ${(e as Error).message}`);
     }
     try {
       await ctx.lab.releaseOneshot('loadgen', 'k6');

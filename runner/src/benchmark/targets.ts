@@ -16,7 +16,8 @@ import { runStreamed } from '../lib/stream.js';
 
 export interface TargetDriver {
   readonly mode: 'native' | 'docker';
-  up(t: LabTarget): Promise<void>;
+  /** `env`: extra environment for the launcher (09: LAB_HOP_ROUTES). */
+  up(t: LabTarget, env?: Record<string, string>): Promise<void>;
   down(t: LabTarget): Promise<void>;
   /** Every service of the target still runs. */
   alive(t: LabTarget): boolean;
@@ -46,11 +47,11 @@ export class NativeDriver implements TargetDriver {
    * exits at once, so they are reaped by init when they stop. Were this long-lived process their parent, a
    * stopped service would stay a zombie until Node reaps it, and its cgroup could not be removed meanwhile.
    */
-  async up(t: LabTarget): Promise<void> {
+  async up(t: LabTarget, env: Record<string, string> = {}): Promise<void> {
     const cli = join(this.lab.paths.root, 'runner', 'dist', 'src', 'lab', 'cli.js');
     const args = [cli, 'up', t.profile, ...(this.o.noLimits ? ['--no-limits'] : [])];
     const { code, tail } = await runStreamed(process.execPath, args, {
-      env: this.o.env,
+      env: { ...this.o.env, ...env },
       log: this.o.log,
       keep: 15,
     });
@@ -134,7 +135,12 @@ export class DockerDriver implements TargetDriver {
   private readonly cg: Cgroups | null = Cgroups.detect();
   constructor(private readonly root: string) {}
 
-  async up(t: LabTarget): Promise<void> {
+  async up(t: LabTarget, env: Record<string, string> = {}): Promise<void> {
+    if (Object.keys(env).length > 0)
+      throw new Error(
+        `${t.name}: routing internal hops through the latency injector (scenario 09) is native-only; with Docker, ` +
+          'use netem on the compose network (docs/scenarios/09-network-latency.md)',
+      );
     await run('docker', ['compose', '--profile', t.profile, 'up', '-d', '--build', '--wait'], this.root);
   }
 

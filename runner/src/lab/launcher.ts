@@ -34,6 +34,7 @@ import {
 } from './paths.js';
 import { isSameProcess, startTimeOf } from './pid.js';
 import { ensureTool, type ToolContext } from './tools.js';
+import { applyRoutes, parseRoutes, ROUTES_VAR } from '../latency/hops.js';
 
 export class LabError extends Error {}
 
@@ -205,6 +206,8 @@ export class Lab {
     env['LAB_SERVICE'] = s.name;
     env['LAB_DATA_DIR'] = this.paths.data(s.name);
     env['LAB_RUN_DIR'] = this.paths.run(s.name);
+    // Scenario 09: internal hops through the latency injector (runner/src/latency).
+    applyRoutes(env, parseRoutes(this.env[ROUTES_VAR]));
     return env;
   }
 

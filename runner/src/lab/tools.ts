@@ -119,6 +119,8 @@ const FERRETDB_VERSION = 'v1.24.2';
 const COMPOSE_VERSION = 'v5.6.0';
 // cAdvisor's library module (github.com/google/cadvisor/lib), built into monitoring/cadvisor's small main.
 const CADVISOR_VERSION = 'v0.60.6';
+// Toxiproxy's server module, built into runner/toxiproxy's small main (+ a microsecond latency toxic) for 09.
+const TOXIPROXY_VERSION = 'v2.5.0';
 
 /** Debian's PostgreSQL binaries: the newest /usr/lib/postgresql/<major>/bin. */
 function postgresBinDir(): string | null {
@@ -237,6 +239,25 @@ const SPECS: ToolSpec[] = [
         script,
         COMPOSE_VERSION,
         join(ctx.paths.tools, 'docker-compose', COMPOSE_VERSION),
+      ]);
+    },
+  },
+  {
+    name: 'toxiproxy',
+    pinned: TOXIPROXY_VERSION,
+    describe:
+      'latency injector on internal hops for scenario 09 (runner/toxiproxy: Toxiproxy + a µs latency toxic)',
+    manual: `install Go so the lab can build Toxiproxy ${TOXIPROXY_VERSION} (runner/bin/build-toxiproxy), or set TOXIPROXY_BIN`,
+    find: (ctx) =>
+      findBuildable(ctx, 'toxiproxy', 'TOXIPROXY_BIN', TOXIPROXY_VERSION, ['-version'], /version (v[\d.]+)/),
+    async install(ctx) {
+      requireGo(ctx, 'Toxiproxy');
+      ctx.log(`building Toxiproxy ${TOXIPROXY_VERSION} from runner/toxiproxy (a minute or two, once)...`);
+      const script = join(ctx.paths.root, 'runner', 'bin', 'build-toxiproxy');
+      await run(ctx, 'toxiproxy', 'bash', [
+        script,
+        TOXIPROXY_VERSION,
+        join(ctx.paths.tools, 'toxiproxy', TOXIPROXY_VERSION),
       ]);
     },
   },

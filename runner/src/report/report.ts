@@ -12,6 +12,8 @@ import { readJson, writeFileAtomic } from '../benchmark/files.js';
 import type { Manifest } from '../benchmark/types.js';
 import { type CellSummary, comparePairs } from '../stats/aggregate.js';
 import { capacitySpec, renderSvg, scenarioSpec, sweepSpec } from './charts.js';
+import { decompositionSection } from './decomposition.js';
+import { latencySection } from './latency.js';
 import { capacityTable, comparisonTable, flagLegend, header, scenarioTable, TABLE_NOTE } from './markdown.js';
 import { PUBLISHED_PAGE, runCells } from './run-files.js';
 
@@ -145,6 +147,10 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
     const comps = comparePairs(sc, targets, [scenario]);
     if (comps.length) parts.push(comparisonTable(comps), '');
   }
+  const decomposition = decompositionSection(all);
+  if (decomposition) parts.push(decomposition, '');
+  const latency = latencySection(all);
+  if (latency) parts.push(latency, '');
   parts.push('## Reading the tables', '', TABLE_NOTE, '', flagLegend(all), '');
   return { file, markdown: parts.join('\n'), charts, runIds };
 }

@@ -20,12 +20,11 @@ import {
   response200,
   searchResultSchema,
 } from '../lib/schemas.js';
-import { Hops, makeUpstreams, type Upstream, upstreamHistogram } from '../lib/upstream.js';
+import { Hops, makeUpstreams, upstreamHistogram } from '../lib/upstream.js';
 import { type Page, Pages } from './pages.js';
-import { httpPorts, RESET_TIMEOUT_MS } from './ports.js';
+import { httpPorts, type Ports, RESET_TIMEOUT_MS } from './ports.js';
 
 const SERVICE_NAMES: readonly ServiceName[] = ['catalog', 'pricing', 'inventory', 'reviews', 'orders'];
-const HEALTHY = JSON.stringify({ status: 'ok', target: TARGET });
 
 interface BffRoute {
   method: 'GET' | 'POST';
@@ -40,8 +39,41 @@ interface BffRoute {
 }
 
 export interface Bff extends ServerParts {
-  upstreams: Record<ServiceName, Upstream>;
   close(): Promise<void>;
+}
+
+/** What the BFF composes pages from: the services behind their ports, however they are reached. */
+export interface Backend {
+  ports: Ports;
+  /** Resolves when every service can serve; rejects with the contract error naming one that cannot. */
+  health(h: Hops): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The services over HTTP: one undici Pool per service, latency in bff_upstream_duration_seconds. */
+export function httpBackend(cfg: ProcessConfig, parts: ServerParts): Backend {
+  const histogram = upstreamHistogram(parts.metrics.registry, 'bff_upstream_duration_seconds');
+  const upstreams = makeUpstreams(SERVICE_NAMES, cfg.urls, cfg.upstream, histogram);
+  return {
+    ports: httpPorts(upstreams),
+    health: async (hops) => {
+      await Promise.all(
+        SERVICE_NAMES.map(async (s) => {
+          const r = await upstreams[s].call('/health', { hops });
+          if (r.status !== 200) throw new ContractError(errors.serviceUnavailable(s));
+        }),
+      );
+    },
+    close: async () => {
+      await Promise.all(SERVICE_NAMES.map((s) => upstreams[s].close()));
+    },
+  };
+}
+
+export interface BffOptions {
+  /** The target named by /health and the metrics (micro's TARGET unless composed into another target). */
+  target?: string;
+  backend?: (cfg: ProcessConfig, parts: ServerParts) => Backend | Promise<Backend>;
 }
 
 function send(reply: FastifyReply, page: Page, hops: Hops): FastifyReply {
@@ -55,15 +87,16 @@ function send(reply: FastifyReply, page: Page, hops: Hops): FastifyReply {
 }
 
 /**
- * The BFF: the whole contract on one port, composed from the five services over HTTP (one undici Pool per
- * service). It owns no data. Routes are Fastify routes; composition lives in Pages (plain functions).
+ * The BFF: the whole contract on one port, composed from the five services (over HTTP by default: httpBackend).
+ * It owns no data. Routes are Fastify routes; composition lives in Pages (plain functions).
  */
-export function createBff(cfg: ProcessConfig): Bff {
-  const parts = createApp(cfg, { bodyLimit: 64 * 1024, errorHandler: false });
-  const { app, metrics } = parts;
-  const histogram = upstreamHistogram(metrics.registry, 'bff_upstream_duration_seconds');
-  const upstreams = makeUpstreams(SERVICE_NAMES, cfg.urls, cfg.upstream, histogram);
-  const pages = new Pages(httpPorts(upstreams));
+export async function createBff(cfg: ProcessConfig, opts: BffOptions = {}): Promise<Bff> {
+  const target = opts.target ?? TARGET;
+  const healthy = JSON.stringify({ status: 'ok', target });
+  const parts = createApp(cfg, { bodyLimit: 64 * 1024, errorHandler: false, target });
+  const { app } = parts;
+  const backend = await (opts.backend ?? httpBackend)(cfg, parts);
+  const pages = new Pages(backend.ports);
   const token = Buffer.from(cfg.lab.adminToken);
 
   // Bodies are read as text and validated by the contract's own parser (content-type, JSON, fields), so a
@@ -198,13 +231,8 @@ export function createBff(cfg: ProcessConfig): Bff {
   app.get('/health', { config: { route: '/health' } }, async (_request, reply) => {
     const hops = new Hops();
     try {
-      await Promise.all(
-        SERVICE_NAMES.map(async (s) => {
-          const r = await upstreams[s].call('/health', { hops });
-          if (r.status !== 200) throw new ContractError(errors.serviceUnavailable(s));
-        }),
-      );
-      return send(reply, { status: 200, text: HEALTHY }, hops);
+      await backend.health(hops);
+      return send(reply, { status: 200, text: healthy }, hops);
     } catch (e) {
       return send(reply, errorPage(cfg, e, _request), hops);
     }
@@ -229,13 +257,7 @@ export function createBff(cfg: ProcessConfig): Bff {
     return send(reply, { status: 404, body: errors.routeNotFound().body }, new Hops());
   });
 
-  return {
-    ...parts,
-    upstreams,
-    close: async () => {
-      await Promise.all(SERVICE_NAMES.map((s) => upstreams[s].close()));
-    },
-  };
+  return { ...parts, close: () => backend.close() };
 }
 
 function errorPage(cfg: ProcessConfig, e: unknown, request: FastifyRequest): Page {

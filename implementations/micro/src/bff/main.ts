@@ -10,7 +10,7 @@ export async function startBff(): Promise<void> {
     process.stderr.write(`micro-bff: ${(e as Error).message}\n`);
     process.exit(e instanceof ConfigError ? 1 : 2);
   }
-  const bff = createBff(cfg);
+  const bff = await createBff(cfg);
   const services = Object.entries(cfg.urls)
     .map(([s, u]) => `${s}=${u}`)
     .join(' ');

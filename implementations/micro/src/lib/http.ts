@@ -68,7 +68,7 @@ export interface ServerParts {
  */
 export function createApp(
   cfg: ProcessConfig,
-  opts: { bodyLimit?: number; errorHandler?: boolean } = {},
+  opts: { bodyLimit?: number; errorHandler?: boolean; target?: string } = {},
 ): ServerParts {
   const app = Fastify({
     logger: { level: cfg.logLevel },
@@ -87,7 +87,7 @@ export function createApp(
       sendNotFound(reply as unknown as FastifyReply);
     },
   });
-  const metrics = new HttpMetrics(TARGET, cfg.name);
+  const metrics = new HttpMetrics(opts.target ?? TARGET, cfg.name);
 
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observe(

@@ -3,7 +3,7 @@ import { type Collection, type Db, ObjectId } from 'mongodb';
 import { fail, ok, type Reply } from '../lib/http.js';
 import { type KeyedLock, type SimpleFilter, updateIf } from '../lib/locks.js';
 import { dropIfExists, ensureIndexes } from '../lib/mongo.js';
-import type { Upstream } from '../lib/upstream.js';
+import { parseContractError, type UpstreamResponse } from '../lib/upstream.js';
 
 /** open -> checking_out (claimed by one checkout) -> checked_out, or back to open when the checkout fails. */
 export type CartState = 'open' | 'checking_out' | 'checked_out';
@@ -43,11 +43,25 @@ const items = (list: readonly CartItem[]): CartItem[] =>
 const cartBody = (id: ObjectId, list: readonly CartItem[]) =>
   JSON.stringify(shape.cart(id.toHexString(), items(list), CURRENCY));
 
+/**
+ * What the saga needs of pricing and inventory, as ports: over HTTP in micro (orders/main.ts), by direct calls of
+ * the services' handlers in a composed build (@lab/microlith). Answers are contract statuses and bodies.
+ */
 export interface OrdersDeps {
-  pricing: Upstream;
-  inventory: Upstream;
-  /** x-lab-token for inventory's reservation calls. */
-  token: string;
+  pricing: {
+    /** The product's current amount; rejects with a ContractError (product_not_found when it has no price). */
+    unitPrice(productId: number, deadline?: number): Promise<number>;
+  };
+  inventory: {
+    /** 201 when every line is reserved, else the service's contract error (409 insufficient_stock, …). */
+    reserve(
+      id: string,
+      lines: { productId: number; quantity: number }[],
+      deadline?: number,
+    ): Promise<UpstreamResponse>;
+    commit(id: string): Promise<UpstreamResponse>;
+    release(id: string): Promise<UpstreamResponse>;
+  };
   log: { warn: (obj: object, msg: string) => void };
 }
 
@@ -60,7 +74,6 @@ export interface OrdersDeps {
 export class OrdersStore {
   readonly carts: Collection<CartDoc>;
   readonly orders: Collection<OrderDoc>;
-  private readonly auth: Record<string, string>;
 
   constructor(
     readonly db: Db,
@@ -69,7 +82,6 @@ export class OrdersStore {
   ) {
     this.carts = db.collection<CartDoc>('carts');
     this.orders = db.collection<OrderDoc>('orders');
-    this.auth = { 'x-lab-token': deps.token };
   }
 
   async ensureIndexes(): Promise<void> {
@@ -130,13 +142,8 @@ export class OrdersStore {
       if (line) line.quantity += quantity;
       else {
         // The unit price is pricing's current amount when the line is first added; no price = no product.
-        const price = await this.deps.pricing.getJson<{ amount: number }>(
-          `/prices/${productId}`,
-          undefined,
-          () => new ContractError(errors.productNotFound()),
-          deadline,
-        );
-        next.push(shape.cartItem(productId, quantity, price.amount));
+        const amount = await this.deps.pricing.unitPrice(productId, deadline);
+        next.push(shape.cartItem(productId, quantity, amount));
       }
       const applied = await this.cartUpdate(
         id,
@@ -174,12 +181,11 @@ export class OrdersStore {
     // 2. Reserve every line in inventory (all-or-nothing there).
     let reserved: { status: number; text: string };
     try {
-      reserved = await this.deps.inventory.call(`/reservations/${reservation}`, {
-        method: 'POST',
-        headers: this.auth,
+      reserved = await this.deps.inventory.reserve(
+        reservation,
+        lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
         deadline,
-        body: JSON.stringify({ items: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) }),
-      });
+      );
     } catch (e) {
       // The outcome is unknown (e.g. a timeout): release (idempotent, also cancels a late reserve) and reopen.
       await this.compensate(id, orderId);
@@ -190,7 +196,7 @@ export class OrdersStore {
       if (reserved.status === 409 && reserved.text.includes('"insufficient_stock"')) {
         return { status: 409, body: reserved.text };
       }
-      throw this.deps.inventory.unexpected(reserved);
+      throw parseContractError(reserved) ?? new ContractError(errors.serviceUnavailable('inventory'));
     }
 
     // 3. The pivot: the order. Before it, everything is compensated; after it, everything is retried.
@@ -216,10 +222,7 @@ export class OrdersStore {
 
   private async commit(reservation: string): Promise<boolean> {
     try {
-      const r = await this.deps.inventory.call(`/reservations/${reservation}/commit`, {
-        method: 'POST',
-        headers: this.auth,
-      });
+      const r = await this.deps.inventory.commit(reservation);
       return r.status === 204;
     } catch (e) {
       this.deps.log.warn(
@@ -233,10 +236,7 @@ export class OrdersStore {
   /** Compensation before the pivot: give the stock back, then reopen the cart. */
   private async compensate(id: ObjectId, orderId: ObjectId): Promise<void> {
     try {
-      const r = await this.deps.inventory.call(`/reservations/${orderId.toHexString()}/release`, {
-        method: 'POST',
-        headers: this.auth,
-      });
+      const r = await this.deps.inventory.release(orderId.toHexString());
       if (r.status !== 204) throw new Error(`release answered ${r.status}`);
     } catch (e) {
       // Cannot release now: the cart stays claimed and the recovery sweep finishes the compensation.

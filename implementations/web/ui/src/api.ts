@@ -4,7 +4,7 @@ import type * as C from '../../../contract/src/types.js';
 
 export type { C };
 
-export type TargetId = 'harper' | 'micro' | 'mono' | 'reference';
+export type TargetId = 'harper' | 'micro' | 'microlith' | 'mono' | 'reference';
 
 export interface Target {
   id: TargetId;
@@ -13,10 +13,11 @@ export interface Target {
   what: string;
 }
 
-/** The toggle's order (Harper · Micro · Mono · Reference) and the ports every target listens on (compose). */
+/** The toggle's order (Harper · Micro · Microlith · Mono · Reference) and the ports every target listens on (compose). */
 export const TARGETS: readonly Target[] = [
   { id: 'harper', label: 'Harper', port: 9926, what: 'one Harper process: database, logic and cache' },
   { id: 'micro', label: 'Micro', port: 3000, what: 'Fastify BFF + 5 services on MongoDB' },
+  { id: 'microlith', label: 'Microlith', port: 3100, what: "micro's BFF and 5 services in one process" },
   { id: 'mono', label: 'Mono', port: 4000, what: 'Express 5 + Prisma 7 + PostgreSQL' },
   { id: 'reference', label: 'Reference', port: 8080, what: 'node:http over the in-memory oracle' },
 ];

@@ -7,6 +7,7 @@ const PREFIX = 'lab-store:';
 export const health: Record<TargetId, Health> = {
   harper: 'unknown',
   micro: 'unknown',
+  microlith: 'unknown',
   mono: 'unknown',
   reference: 'unknown',
 };

@@ -1,0 +1,43 @@
+/**
+ * The runner's side of scenario 09: starts the injector (once, in lab/injector/toxiproxy), gives `./lab up` the
+ * routes of a target's hops, and sets each step's latency. A target without internal hops (Harper) gets no routes
+ * and runs as it always does.
+ */
+import { resolveProfile } from '../lab/compose.js';
+import type { Lab } from '../lab/launcher.js';
+import { ensureTool, type ToolContext } from '../lab/tools.js';
+import { findHops, ROUTES_VAR, upstreams } from './hops.js';
+import { Injector } from './injector.js';
+
+export class HopInjection {
+  private injector: Injector | null = null;
+
+  constructor(
+    private readonly lab: Lab,
+    private readonly tools: ToolContext,
+  ) {}
+
+  /** The environment `./lab up <profile>` needs for every internal hop to go through a proxy ({} if none). */
+  async envFor(profile: string): Promise<Record<string, string>> {
+    const hops = upstreams(findHops(resolveProfile(this.lab.compose, profile)));
+    if (hops.length === 0) return {};
+    if (!this.injector) {
+      const tool = await ensureTool('toxiproxy', this.tools);
+      this.injector = await Injector.start(tool.path, (argv) =>
+        this.lab.spawnInCgroup('injector', 'toxiproxy', argv),
+      );
+    }
+    return { [ROUTES_VAR]: JSON.stringify(await this.injector.route(hops)) };
+  }
+
+  /** Every proxy's added round-trip latency for the next step; nothing to do when no hop is routed. */
+  async setLatency(ms: number): Promise<void> {
+    await this.injector?.setLatency(ms);
+  }
+
+  async stop(): Promise<void> {
+    await this.injector?.stop();
+    this.injector = null;
+    await this.lab.releaseOneshot('injector', 'toxiproxy');
+  }
+}

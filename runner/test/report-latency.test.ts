@@ -1,0 +1,81 @@
+// 09's report section: injector overhead (09 at 0 ms − 03) and slope per ms of hop latency, from cells only.
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+import { latencyRows, latencySection, stepLatency } from '../src/report/latency.js';
+import { type CellSummary, METRICS, type MetricKey } from '../src/stats/aggregate.js';
+import { describe } from '../src/stats/describe.js';
+
+type Step = CellSummary['steps'][number];
+
+function step(label: string, p50: number, p99: number): Step {
+  const values = Object.fromEntries(METRICS.map((m) => [m, [null]])) as Record<MetricKey, (number | null)[]>;
+  values.p50 = [p50];
+  values.p99 = [p99];
+  const stats = Object.fromEntries(
+    METRICS.map((m) => [m, describe(values[m].filter((v): v is number => v !== null))]),
+  ) as Step['stats'];
+  return {
+    step: label,
+    vus: 50,
+    rate: null,
+    n: 1,
+    runs: [1],
+    values,
+    stats,
+    flags: [],
+    sloPassed: null,
+    services: {},
+  };
+}
+
+function cell(target: string, scenario: string, steps: Step[]): CellSummary {
+  return {
+    schema: 1,
+    runId: 'r',
+    target,
+    scenario,
+    title: scenario,
+    model: 'closed',
+    plannedRuns: 1,
+    runs: [1],
+    steps,
+    capacity: null,
+  };
+}
+
+suite('09 in the report', () => {
+  const cells = [
+    cell('micro', '03-pdp', [step('main', 10, 30)]),
+    cell('micro', '09-network-latency', [
+      step('hop-0ms', 11, 33),
+      step('hop-0.25ms', 13, 35),
+      step('hop-1ms', 19, 41),
+      step('hop-5ms', 51, 83),
+    ]),
+    cell('harper', '09-network-latency', [step('hop-0ms', 2, 5), step('hop-5ms', 2, 6)]),
+  ];
+
+  test('reads the added latency from the step label', () => {
+    assert.equal(stepLatency('hop-0.25ms'), 0.25);
+    assert.equal(stepLatency('hop-5ms'), 5);
+    assert.equal(stepLatency('main'), null);
+  });
+
+  test('overhead against 03 and slope between 0 ms and the largest step', () => {
+    const [micro, harper] = latencyRows(cells);
+    assert.equal(micro!.overheadP50, 1);
+    assert.equal(micro!.overheadP99, 3);
+    assert.equal(micro!.slopeP50, (51 - 11) / 5);
+    assert.equal(micro!.maxLatencyMs, 5);
+    assert.equal(harper!.overheadP50, null, 'no 03 cell: no overhead figure');
+    assert.equal(harper!.slopeP50, 0);
+  });
+
+  test('renders only when 09 was measured', () => {
+    assert.equal(latencySection([cells[0]!]), null);
+    assert.match(
+      latencySection(cells)!,
+      /\| micro \| \+1\.00 \| \+3\.00 \| 8\.00 \| 10\.00 \| 5 ms \| {2}\|/,
+    );
+  });
+});
