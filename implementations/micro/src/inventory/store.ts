@@ -196,7 +196,15 @@ export class InventoryStore {
     // The units are sold: drop the holds (one command), so stock documents do not grow with every order.
     const d = await this.reservations.findOne({ _id: id }, { projection: { items: 1 } });
     const ids = (d?.items ?? []).map((l) => l.productId);
-    await this.stock.updateMany({ _id: { $in: ids } }, { $unset: { [`holds.${id}`]: '' } });
+    const unset = { $unset: { [`holds.${id}`]: '' as const } };
+    if (this.locks.enabled) {
+      // FerretDB rewrites whole documents: an unlocked write could undo a concurrent take's decrement (oversell).
+      await Promise.all(
+        ids.map((p) => this.locks.run(`stock:${p}`, () => this.stock.updateOne({ _id: p }, unset))),
+      );
+    } else {
+      await this.stock.updateMany({ _id: { $in: ids } }, unset);
+    }
     return true;
   }
 
