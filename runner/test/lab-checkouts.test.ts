@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Cgroups } from '../src/lab/cgroup.js';
 import { projectName } from '../src/lab/compose.js';
-import { isAlive, Lab } from '../src/lab/launcher.js';
+import { isAlive, Lab, LabError } from '../src/lab/launcher.js';
 import { LabPaths } from '../src/lab/paths.js';
 import { startTimeOf } from '../src/lab/pid.js';
 import { acquireRunLock, RunLockError, runLockFile } from '../src/lab/run-lock.js';
@@ -29,8 +30,8 @@ describe('project name (as docker compose derives it)', () => {
   });
 });
 
-/** A checkout with one tiny profile: a process that only sleeps, healthy at once. */
-function checkout(parent: string, name: string): string {
+/** A checkout with one tiny profile: a process that only sleeps, healthy at once (publishing `port`, if given). */
+function checkout(parent: string, name: string, port?: number): string {
   const dir = join(parent, name);
   mkdirSync(dir);
   writeFileSync(
@@ -43,7 +44,7 @@ function checkout(parent: string, name: string): string {
     command: [node, -e, "setInterval(() => {}, 1000)"]
     healthcheck: { test: [CMD, "true"] }
     x-native: {}
-`,
+${port ? `    ports: ["127.0.0.1:${port}:${port}"]\n` : ''}`,
   );
   writeFileSync(join(dir, 'package.json'), '{}');
   writeFileSync(join(dir, '.env'), readFileSync(join(root, '.env')));
@@ -91,6 +92,28 @@ describe('two checkouts on one machine', { concurrency: false }, () => {
     assert.equal(cg!.exists('lab/lab-a'), false, "checkout a's group is removed once empty");
     assert.deepEqual(await b.down('labtest-twin'), ['sleeper']);
     assert.equal(isAlive(pidB), false);
+  });
+
+  test("a port already taken (another checkout's server) is refused: its health would pass for ours", async () => {
+    const other = createServer();
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const port = (other.address() as AddressInfo).port;
+    try {
+      const c = new Lab({
+        root: checkout(parent, 'lab-c', port),
+        env: { PATH: process.env['PATH'] },
+        log: () => undefined,
+      });
+      await assert.rejects(
+        c.up('labtest-twin'),
+        (e: Error) =>
+          e instanceof LabError &&
+          new RegExp(`sleeper: port ${port} on 127\\.0\\.0\\.1 is already taken`).test(e.message),
+      );
+      assert.equal(cg!.exists('lab/lab-c/labtest-twin'), false, 'nothing was started');
+    } finally {
+      other.close();
+    }
   });
 });
 

@@ -75,6 +75,14 @@ describe('./lab setup preflight', () => {
     assert.match(r.err, /Go 1\.19\.8 at .* is too old .*golang-go is 1\.19\): install Go/);
   });
 
+  test('Go 1.24 with GOTOOLCHAIN=local: set-up goes on, having Go fetch the toolchain the tools need', () => {
+    const r = setup({ PATH: path(fakeGo('1.24.3')), GOTOOLCHAIN: 'local' });
+    assert.match(r.err, /Go 1\.24\.3 is older than the 1\.26\.8 .*: building with GOTOOLCHAIN=go1\.26\.8/);
+    // The copy holds no package.json: the next step (npm ci) is where it stops.
+    assert.match(r.err, /lab setup: npm ci failed/);
+    assert.equal(r.code, 1);
+  });
+
   test('not root: exit 11, says to run it as root', () => {
     const r = setup({ PATH: path(fakeGo('1.19.8')) }, [
       'setpriv',

@@ -46,6 +46,8 @@ export interface ServiceSpec {
   healthcheckTest: string[] | null;
   stopSignal: NodeJS.Signals;
   stopGraceSeconds: number;
+  /** The host ports of `ports:` ("127.0.0.1:8080:8080" → 8080): natively the service listens on them itself. */
+  hostPorts: number[];
   native: NativeSpec | null;
 }
 
@@ -107,6 +109,17 @@ export function projectName(root: string, env: Record<string, string>, doc: Reco
       `no project name can be made from "${raw}": set COMPOSE_PROJECT_NAME (letters, digits, _ and -)`,
     );
   return name;
+}
+
+function hostPorts(v: unknown, where: string): number[] {
+  if (v === undefined) return [];
+  return strings(v, where).map((p) => {
+    const parts = p.replace(/\/(tcp|udp)$/, '').split(':');
+    const host = Number(parts.length >= 2 ? parts[parts.length - 2] : parts[0]);
+    if (!Number.isInteger(host) || host < 1 || host > 65535)
+      throw new ComposeError(`${where}: "${p}" has no host port the lab understands`);
+    return host;
+  });
 }
 
 function strings(v: unknown, where: string): string[] {
@@ -271,6 +284,7 @@ export function loadCompose(
         hc && hc['test'] !== undefined ? strings(hc['test'], `services.${name}.healthcheck.test`) : null,
       stopSignal: stop as NodeJS.Signals,
       stopGraceSeconds: parseDuration(svc['stop_grace_period'], 10),
+      hostPorts: hostPorts(svc['ports'], `services.${name}.ports`),
       native: nativeSpec(name, svc, command),
     });
   }

@@ -9,6 +9,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { formatBytes } from './budget.js';
 import { CgroupError, Cgroups, type ReadBack, type Usage } from './cgroup.js';
@@ -96,6 +97,15 @@ export function isAlive(pid: number): boolean {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether nothing listens on 127.0.0.1:<port> (a listen attempt, released at once). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
 
 function userIds(user: string): { uid: number; gid: number } {
   const r = spawnSync('id', ['-u', user], { encoding: 'utf8' });
@@ -238,6 +248,7 @@ export class Lab {
     }
     // Whatever an earlier run left behind (dead pids, stale cgroups, lock files) is cleaned up first.
     await this.down(profile, { quiet: true });
+    await this.refuseTakenPorts(services);
 
     const unavailable = this.limitsUnavailable();
     if (unavailable && !this.noLimits) {
@@ -290,6 +301,21 @@ export class Lab {
       throw e;
     }
     return state;
+  }
+
+  /**
+   * Ports are the same in every checkout: a port already taken means another checkout's copy of this service (or
+   * another program) answers there, and its health check would pass for ours. Refuse instead of measuring it.
+   */
+  private async refuseTakenPorts(services: ServiceSpec[]): Promise<void> {
+    for (const s of services)
+      for (const port of s.hostPorts) {
+        if (await portFree(port)) continue;
+        throw new LabError(
+          `${s.name}: port ${port} on 127.0.0.1 is already taken, by another checkout's ${s.name} or another ` +
+            `program (ss -ltnp 'sport = :${port}' shows which): stop it first (./lab down in that checkout)`,
+        );
+      }
   }
 
   private async startService(
