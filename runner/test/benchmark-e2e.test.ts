@@ -86,6 +86,10 @@ describe(
       assert.equal(m.targets['reference']!.verify?.ok, true);
       assert.match(m.versions['k6'] ?? '', /^v1\.8\.1$/);
       assert.ok(m.host.cores > 0 && m.host.cpuModel);
+      // The load generator's ceiling, against the null endpoint, before any target started.
+      assert.equal(m.calibrations?.length, 1);
+      assert.ok(m.calibrations[0]!.rps > 0 && m.calibrations[0]!.ceilingRps >= m.calibrations[0]!.rps);
+      assert.equal(m.calibrations[0]!.checksFailed, 0, 'the null endpoint passes calibration mode checks');
       const cell = join(dir, 'reference', '03-pdp');
       assert.deepEqual(readdirSync(cell).sort(), [
         'resources-01.json',
@@ -106,6 +110,7 @@ describe(
       assert.ok((rs.sut.peakMemoryBytes ?? 0) > 1e6, 'peak memory');
       assert.ok(['reset-v1', 'reset-v2', 'sampled'].includes(rs.sut.peakMethod));
       assert.ok(Object.keys(rs.sut.services).includes('reference'));
+      assert.ok(rs.drift && rs.drift.probeMs > 0, 'the speed probe ran before the run');
       assert.equal(rs.loadgen.pinned, true);
       assert.equal(rs.loadgen.cpuset, '0');
       assert.ok((rs.loadgen.cpuSeconds ?? 0) > 0, 'k6 CPU read from its cgroup');

@@ -12,6 +12,7 @@ import { writeJsonAtomic } from '../src/benchmark/files.js';
 import type { StepResources } from '../src/benchmark/resources.js';
 import type { Manifest, ResourcesFile, RunFile } from '../src/benchmark/types.js';
 import type { Calibration } from '../src/calibration/calibrate.js';
+import { routeTable } from '../src/report/routes.js';
 import { serviceTable } from '../src/report/services.js';
 import { type RunSummary, summarizeRun } from '../src/stats/aggregate.js';
 import { fakeK6Run } from './helpers.js';
@@ -26,8 +27,21 @@ function write(target: string, run: number, rps: number, services: Record<string
   const d = join(dir, RUN, target, '03-pdp');
   const nn = String(run).padStart(2, '0');
   const metrics = extractMetrics(
-    fakeK6Run({ http_reqs: { count: rps * 10, rate: rps }, http_req_duration: { 'p(50)': 2, 'p(99)': 9 } })
-      .summary!,
+    fakeK6Run({
+      http_reqs: { count: rps * 10, rate: rps },
+      http_req_duration: { 'p(50)': 2, 'p(99)': 9 },
+      // multi runs a mix: the route submetrics its scenario's thresholds keep
+      ...(Object.keys(services).length > 1
+        ? {
+            'http_reqs{name:home}': { count: rps * 2 },
+            'http_req_failed{name:home}': { passes: run === 2 ? 1 : 0 },
+            'checks{name:home}': { fails: 0 },
+            'http_req_duration{name:home,expected_response:true}': { 'p(50)': 3, 'p(99)': 12 },
+            'http_reqs{name:pdp}': { count: rps * 8 },
+            'http_req_duration{name:pdp,expected_response:true}': { 'p(50)': 1.5, 'p(99)': 7 },
+          }
+        : {}),
+    }).summary!,
   );
   const total = Object.values(services).reduce((a, b) => a + b, 0);
   const step: StepResources = {
@@ -136,4 +150,15 @@ test('CPU per request per service for multi-process targets, beside the total', 
     /\| multi \| 0\.917 \| bff 0\.367 \(40%\) · database 0\.367 \(40%\) · catalog 0\.183 \(20%\) \|/,
   );
   assert.doesNotMatch(md, /\| slow \|/);
+});
+
+test('mixed scenarios: per route req/s, successful latency and errors', () => {
+  const r = cell('multi').routes;
+  assert.deepEqual(Object.keys(r).sort(), ['home', 'pdp']);
+  // the fake k6 run lasts 1 s: home is 2,000 x speed requests, median over rounds 2,200 req/s
+  assert.equal(r['home']!.rps, 2200);
+  assert.equal(r['home']!.failedRequests, 1);
+  assert.equal(r['pdp']!.p99, 7);
+  assert.deepEqual(cell('slow').routes, {});
+  assert.match(routeTable(summary.cells), /\| multi \| home \| 2,200 \| 3\.00 \| 12\.0 \| 1 \| 0 \|/);
 });

@@ -29,6 +29,7 @@ describe('paired ratios over interleaved rounds', () => {
     const half = 4.302653 * (s / Math.sqrt(3));
     assert.ok(Math.abs(p.ci95![0] - Math.exp(m - half)) < 1e-5);
     assert.ok(Math.abs(p.ci95![1] - Math.exp(m + half)) < 1e-5);
+    assert.ok(Math.abs(p.halfWidth! - Math.expm1(half)) < 1e-5, 'ratio ×/÷ (1 + halfWidth)');
   });
 
   test('rounds missing on either side are left out; one round gives no interval; none gives null', () => {

@@ -12,6 +12,7 @@ import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../
 import { type Calibration, CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
 import { mdTable, num, pct, withCi } from './format.js';
+import { routeTable } from './routes.js';
 import { serviceTable } from './services.js';
 
 function budgetText(b: ReadBack | null): string {
@@ -124,8 +125,7 @@ export function scenarioTable(cells: CellSummary[]): string {
     rows,
     head.map((h, i) => (i === 0 || h === 'step' || h === 'flags' ? 'l' : 'r')),
   );
-  const services = serviceTable(cells);
-  return services ? `${table}\n\n${services}` : table;
+  return [table, serviceTable(cells), routeTable(cells)].filter(Boolean).join('\n\n');
 }
 
 /** The widest spread of a cell's speed probes (max/min - 1) and the worst steal share: the machine's drift. */

@@ -9,6 +9,7 @@ import type { StepResources } from '../benchmark/resources.js';
 import {
   type Manifest,
   type ResourcesFile,
+  type RouteMetrics,
   type RunFile,
   SCHEMA_VERSION,
   type StepResult,
@@ -81,8 +82,40 @@ export interface StepSummary {
   flags: Flag[];
   /** Multi-process targets: CPU ms per request of each service (bff, catalog, …, database), per run and described. */
   services: Record<string, { values: (number | null)[]; stats: Describe | null }>;
+  /** Mixed scenarios (05, 06): per route, medians over runs of its req/s and successful p50/p99, errors summed. */
+  routes: Record<string, RouteSummary>;
   /** 08: in how many runs this step met the SLO. */
   sloPassed: number | null;
+}
+
+export interface RouteSummary {
+  rps: number | null;
+  p50: number | null;
+  p99: number | null;
+  failedRequests: number;
+  checksFailed: number;
+}
+
+/** Per route over the runs of one step (runs written before routes were kept have none). */
+function routeSummaries(steps: StepResult[]): Record<string, RouteSummary> {
+  const names = [...new Set(steps.flatMap((s) => Object.keys(s.metrics.routes ?? {})))];
+  const med = (xs: number[]) => describe(xs)?.median ?? null;
+  return Object.fromEntries(
+    names.map((n) => {
+      const rs = steps.map((s) => ({ r: s.metrics.routes?.[n], sec: s.metrics.testRunDurationMs / 1000 }));
+      const present = rs.filter((x): x is { r: RouteMetrics; sec: number } => x.r !== undefined);
+      return [
+        n,
+        {
+          rps: med(present.filter((x) => x.sec > 0).map((x) => x.r.requests / x.sec)),
+          p50: med(present.map((x) => x.r.p50)),
+          p99: med(present.map((x) => x.r.p99)),
+          failedRequests: present.reduce((a, x) => a + x.r.failedRequests, 0),
+          checksFailed: present.reduce((a, x) => a + x.r.checksFailed, 0),
+        },
+      ];
+    }),
+  );
 }
 
 export interface CellSummary {
@@ -258,6 +291,7 @@ export function summarizeCell(
       stats,
       flags,
       services,
+      routes: routeSummaries(pairs.map((p) => p.s)),
       sloPassed: pairs[0]!.s.slo ? pairs.filter((p) => p.s.slo?.pass).length : null,
     });
   }

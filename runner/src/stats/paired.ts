@@ -15,7 +15,10 @@ export interface PairedRatio {
   ratio: number;
   /** 95% CI of that ratio; null with fewer than 2 rounds. */
   ci95: [number, number] | null;
-  /** Half the CI's width relative to the ratio (≈ the ± of the ratio); null with fewer than 2 rounds. */
+  /**
+   * The CI as "ratio ×/÷ (1 + halfWidth)": exp(t·s/√n) − 1 on the log scale, which for narrow intervals is the
+   * usual half-width relative to the ratio (±x%); null with fewer than 2 rounds.
+   */
   halfWidth: number | null;
 }
 
@@ -37,5 +40,5 @@ export function pairedRatio(
   const half =
     tQuantile(confidence, logs.length - 1) * (sampleStandardDeviation(logs) / Math.sqrt(logs.length));
   const ci95: [number, number] = [Math.exp(m - half), Math.exp(m + half)];
-  return { n: logs.length, ratio, ci95, halfWidth: (ci95[1] - ci95[0]) / 2 / ratio };
+  return { n: logs.length, ratio, ci95, halfWidth: Math.expm1(half) };
 }
