@@ -181,7 +181,7 @@ async function main(): Promise<void> {
           `${'cgroups'.padEnd(15)} ${cg ? `NOT WRITABLE: ${cg} (use --no-limits)` : `v${lab.cgroups!.version} at ${lab.cgroups!.root}, writable`}\n`,
         );
       }
-      const required = ['k6', 'ferretdb', 'postgres'];
+      const required = ['k6', 'mongo-java-server', 'ferretdb', 'postgres'];
       if (
         rows.some(
           (r) => !r.found && required.includes(r.name) && (args.length === 0 || args.includes(r.name)),
