@@ -174,6 +174,8 @@ export function createBff(cfg: ProcessConfig): Bff {
           return send(reply, await route.run(request, hops), hops);
         } catch (e) {
           return send(reply, errorPage(cfg, e, request), hops);
+        } finally {
+          hops.done();
         }
       },
     });
