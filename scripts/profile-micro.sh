@@ -43,7 +43,7 @@ for s in catalog pricing inventory reviews orders bff; do
 done
 wait_health "${port[bff]}"
 k6() { (cd scenarios && taskset -c 0 "$K6" run -q -e "LAB_DATA=$DATA" -e "LAB_BASE_URL=http://127.0.0.1:${port[bff]}" \
-  -e "LAB_VUS=$VUS" "$@" "$SC" >>"$OUT/k6.log" 2>&1) || true; }
+  -e "LAB_VUS=$VUS" -e "LAB_ADMIN_TOKEN=$LAB_ADMIN_TOKEN" "$@" "$SC" >>"$OUT/k6.log" 2>&1) || true; }
 k6 -e LAB_DURATION=5s
 cpu() { for p in "${pids[@]}"; do awk '{print $14+$15}' "/proc/$p/stat"; done | tr '\n' ' '; }
 before=$(cpu)
