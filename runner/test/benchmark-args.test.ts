@@ -28,10 +28,10 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 describe('scenario catalogue and selectors', () => {
-  test('scenarios 00–08 exist, each with a profile', () => {
+  test('scenarios 00–08 and 13 exist, each with a profile', () => {
     assert.deepEqual(
       catalogue.map((s) => s.id),
-      ['00', '01', '02', '03', '04', '05', '06', '07', '08'],
+      ['00', '01', '02', '03', '04', '05', '06', '07', '08', '13'],
     );
     for (const s of catalogue) assert.equal(s.profile.name, s.name, `${s.name}: profile name`);
   });
@@ -40,11 +40,11 @@ describe('scenario catalogue and selectors', () => {
     const ids = (sel: string) => parseSelector(sel, catalogue).map((n) => n.slice(0, 2));
     assert.deepEqual(ids('03'), ['03']);
     assert.deepEqual(ids('3'), ['03']);
-    assert.deepEqual(ids('06+'), ['06', '07', '08']);
+    assert.deepEqual(ids('06+'), ['06', '07', '08', '13']);
     assert.deepEqual(ids('01-05'), ['01', '02', '03', '04', '05']);
     assert.deepEqual(ids('03,01'), ['01', '03']);
-    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08']);
-    assert.equal(ids('all').length, 9);
+    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08', '13']);
+    assert.equal(ids('all').length, 10);
   });
 
   test('bad selectors are usage errors naming the problem', () => {
