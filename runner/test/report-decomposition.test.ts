@@ -27,6 +27,7 @@ function cell(target: string, scenario: string, p50: number[], cpu: number[], st
     flags: [],
     sloPassed: null,
     services: {},
+    routes: {},
   };
   return {
     schema: 1,

@@ -25,6 +25,7 @@ function step(label: string, p50: number, p99: number): Step {
     flags: [],
     sloPassed: null,
     services: {},
+    routes: {},
   };
 }
 

@@ -1,7 +1,8 @@
-// Test harness: a FerretDB started the way the lab starts it (runner/bin/mongo-server: the PostgreSQL backend
-// the benchmark uses, in a temp dir, on a free loopback port) and the six processes of the target on free ports,
-// started from scratch and stopped at the end. MICRO_TEST_FERRETDB_BACKEND=sqlite tests on FerretDB's SQLite
-// backend instead; MICRO_TEST_MONGO_URL runs against a real MongoDB.
+// Test harness: a MongoDB-protocol server started the way the lab starts it (runner/bin/mongo-server, in a temp
+// dir, on a free loopback port) — mongo-java-server (the lab's default without a mongod) or FerretDB on the
+// PostgreSQL backend the benchmark uses — and the six processes of the target on free ports, started from scratch
+// and stopped at the end. MICRO_TEST_FERRETDB_BACKEND=sqlite tests on FerretDB's SQLite backend instead;
+// MICRO_TEST_MONGO_URL runs against a real MongoDB.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -63,18 +64,18 @@ export function spawnProc(
   };
 }
 
-/** FERRETDB_BIN, else the FerretDB the lab's bootstrap installed (`./lab doctor --install`). */
-export function ferretBinary(): string {
-  const found = findTool('ferretdb', {
+export type TestServer = 'mongo-java-server' | 'ferretdb';
+
+/** The server the lab's bootstrap installed (`./lab doctor --install`), or FERRETDB_BIN / MONGO_JAVA_SERVER_BIN. */
+export function serverBinary(server: TestServer): { path: string; version: string } {
+  const found = findTool(server, {
     paths: new LabPaths(REPO_ROOT),
     env: process.env,
     log: () => undefined,
   });
-  if (!found) throw new Error('FerretDB not found: run ./lab doctor --install (or set FERRETDB_BIN)');
-  ferretVersion = found.version ?? 'unknown version';
-  return found.path;
+  if (!found) throw new Error(`${server} not found: run ./lab doctor --install`);
+  return { path: found.path, version: found.version ?? 'unknown version' };
 }
-let ferretVersion = 'unknown version';
 
 export interface Database {
   url: string;
@@ -83,37 +84,38 @@ export interface Database {
 }
 
 /**
- * FerretDB v1 in a fresh temp dir, on the backend the lab benchmarks (LAB_FERRETDB_BACKEND's default,
- * PostgreSQL, supervised by runner/bin/mongo-server exactly as ./lab runs it), or MICRO_TEST_MONGO_URL when set.
+ * The server in a fresh temp dir, supervised by runner/bin/mongo-server exactly as ./lab runs it: mongo-java-server
+ * in memory, or FerretDB v1 on the backend the lab benchmarks (LAB_FERRETDB_BACKEND's default, PostgreSQL); or
+ * MICRO_TEST_MONGO_URL when set.
  */
-export async function startDatabase(): Promise<Database> {
+export async function startDatabase(server: TestServer = 'mongo-java-server'): Promise<Database> {
   const given = process.env['MICRO_TEST_MONGO_URL'];
   if (given) return { url: given, description: `MongoDB at ${given}`, stop: async () => {} };
   const backend = process.env['MICRO_TEST_FERRETDB_BACKEND'] ?? 'postgresql';
   if (backend !== 'postgresql' && backend !== 'sqlite') {
     throw new Error(`MICRO_TEST_FERRETDB_BACKEND must be postgresql or sqlite, not ${backend}`);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'micro-ferret-'));
+  const dir = mkdtempSync(join(tmpdir(), `micro-${server}-`));
   // mongo-server runs PostgreSQL as the postgres user: it must be able to reach its data dir inside this one.
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const ferret = ferretBinary();
+  const bin = serverBinary(server);
   const postgres = findTool('postgres', {
     paths: new LabPaths(REPO_ROOT),
     env: process.env,
     log: () => undefined,
   });
-  if (backend === 'postgresql' && !postgres) {
+  if (server === 'ferretdb' && backend === 'postgresql' && !postgres) {
     throw new Error(
       'PostgreSQL not found: run ./lab doctor --install (or MICRO_TEST_FERRETDB_BACKEND=sqlite)',
     );
   }
   const proc = spawnProc(
-    'ferretdb',
+    server,
     'sh',
     [
       join(REPO_ROOT, 'runner/bin/mongo-server'),
-      ferret,
+      bin.path,
       join(dir, 'data'),
       String(port),
       join(dir, 'run'),
@@ -126,7 +128,10 @@ export async function startDatabase(): Promise<Database> {
   await waitForPort(port, 60_000, proc);
   return {
     url,
-    description: `FerretDB ${ferretVersion} (${backend}) on ${url}`,
+    description:
+      server === 'ferretdb'
+        ? `FerretDB ${bin.version} (${backend}) on ${url}`
+        : `mongo-java-server ${bin.version} on ${url}`,
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -189,6 +194,8 @@ export interface Stack {
 }
 
 export interface StackOptions {
+  /** The database server (default mongo-java-server, the lab's default without a mongod). */
+  server?: TestServer;
   seed?: number;
   scale?: number;
   env?: NodeJS.ProcessEnv;
@@ -197,7 +204,7 @@ export interface StackOptions {
 
 /** The whole target from scratch: database, five services (seeding in parallel), then the BFF. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const db = await startDatabase();
+  const db = await startDatabase(opts.server);
   const ports = {} as Record<ProcName, number>;
   for (const p of PROCESSES) ports[p] = await freePort();
   const env: NodeJS.ProcessEnv = {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { LabTarget } from '../lab/compose.js';
-import { findTool, type ToolContext } from '../lab/tools.js';
+import { findTool, mongoServerKind, type ToolContext } from '../lab/tools.js';
 import { labEnv } from '../lib/env-file.js';
 
 export function gitInfo(root: string): { commit: string | null; dirty: boolean | null } {
@@ -42,6 +42,27 @@ export function packageVersion(root: string, workspace: string, pkg: string): st
   }
 }
 
+/** The server runner/bin/mongo-server runs for micro natively (LAB_MONGO_SERVER), named as what it is. */
+function nativeMongoServer(root: string, ctx: ToolContext): string {
+  let kind: ReturnType<typeof mongoServerKind>;
+  try {
+    kind = mongoServerKind(ctx);
+  } catch (e) {
+    return `no usable MongoDB-protocol server: ${(e as Error).message}`;
+  }
+  const tool = findTool(kind, ctx);
+  if (!tool) return `${kind} not found`;
+  const version = tool.version ?? '(version unknown)';
+  if (kind === 'mongod') return `MongoDB ${version} (mongod from ${tool.source})`;
+  if (kind === 'mongo-java-server')
+    return `mongo-java-server ${version} (memory), not MongoDB — MongoDB wire protocol, reports 6.0; only unique indexes are built`;
+  // The backend runner/bin/mongo-server starts FerretDB on (its default when .env does not say).
+  const backend = labEnv(root)['LAB_FERRETDB_BACKEND'] || 'postgresql';
+  const pg = backend === 'postgresql' ? findTool('postgres', ctx) : null;
+  const on = backend === 'postgresql' ? `PostgreSQL ${pg?.version ?? '(version unknown)'}` : 'SQLite';
+  return `FerretDB ${version} on ${on} — MongoDB wire protocol, NOT MongoDB`;
+}
+
 /** Versions of the software behind one target, as run in this mode. */
 export function targetComponents(
   root: string,
@@ -64,22 +85,7 @@ export function targetComponents(
       put('fastify', packageVersion(root, ws, 'fastify'));
       put('mongodb driver', packageVersion(root, ws, 'mongodb'));
       if (mode === 'docker') put('database', 'MongoDB (mongo:8.0 image)');
-      else {
-        const mongod = findTool('mongod', ctx);
-        const ferret = mongod ? null : findTool('ferretdb', ctx);
-        // The backend runner/bin/mongo-server starts FerretDB on (its default when .env does not say).
-        const backend = labEnv(root)['LAB_FERRETDB_BACKEND'] || 'postgresql';
-        const pg = backend === 'postgresql' ? findTool('postgres', ctx) : null;
-        const on = backend === 'postgresql' ? `PostgreSQL ${pg?.version ?? '(version unknown)'}` : 'SQLite';
-        put(
-          'database',
-          mongod
-            ? `MongoDB ${mongod.version ?? '(version unknown)'} (mongod from ${mongod.source})`
-            : ferret
-              ? `FerretDB ${ferret.version ?? '(version unknown)'} on ${on} — MongoDB wire protocol, NOT MongoDB`
-              : 'MongoDB-protocol server not found',
-        );
-      }
+      else put('database', nativeMongoServer(root, ctx));
       break;
     }
     case 'mono': {

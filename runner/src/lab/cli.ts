@@ -198,14 +198,14 @@ async function main(): Promise<void> {
           const where = r.found
             ? `${r.found.version ?? '?'}  ${r.found.path}  (${r.found.source})`
             : `MISSING: ${r.error}`;
-          process.stdout.write(`${r.name.padEnd(15)} ${where}\n`);
+          process.stdout.write(`${r.name.padEnd(17)} ${where}\n`);
         }
         const cg = lab.limitsUnavailable();
         process.stdout.write(
-          `${'cgroups'.padEnd(15)} ${cg ? `NOT WRITABLE: ${cg} (use --no-limits)` : `v${lab.cgroups!.version} at ${lab.cgroups!.root}, writable`}\n`,
+          `${'cgroups'.padEnd(17)} ${cg ? `NOT WRITABLE: ${cg} (use --no-limits)` : `v${lab.cgroups!.version} at ${lab.cgroups!.root}, writable`}\n`,
         );
       }
-      const required = ['k6', 'ferretdb', 'postgres'];
+      const required = ['k6', 'mongo-java-server', 'ferretdb', 'postgres'];
       if (
         rows.some(
           (r) => !r.found && required.includes(r.name) && (args.length === 0 || args.includes(r.name)),

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { LabPaths } from './paths.js';
+import { labEnv } from '../lib/env-file.js';
 import { runStreamed } from '../lib/stream.js';
 
 export class ToolError extends Error {}
@@ -117,6 +118,8 @@ export const SCHEMATHESIS_VERSION = '4.32.5';
 // v1.24.2, the last v1 release: v1.24.1 has no checksum-database record, so the proxy serves it unverified.
 const FERRETDB_VERSION = 'v1.24.2';
 const COMPOSE_VERSION = 'v5.6.0';
+// Built by runner/bin/build-mongo-java-server from runner/mongo-java-server/pom.xml (Maven Central).
+export const MONGO_JAVA_SERVER_VERSION = '1.46.0';
 // cAdvisor's library module (github.com/google/cadvisor/lib), built into monitoring/cadvisor's small main.
 const CADVISOR_VERSION = 'v0.60.6';
 // Toxiproxy's server module, built into runner/toxiproxy's small main (+ a microsecond latency toxic) for 09.
@@ -279,6 +282,37 @@ const SPECS: ToolSpec[] = [
         : null;
     },
   },
+  {
+    name: 'mongo-java-server',
+    pinned: MONGO_JAVA_SERVER_VERSION,
+    describe:
+      "in-memory MongoDB wire-protocol server on Java (micro's default database when there is no mongod)",
+    manual: `install Maven and a JDK (apt-get install maven default-jdk-headless) so the lab can build mongo-java-server ${MONGO_JAVA_SERVER_VERSION}, or set MONGO_JAVA_SERVER_BIN`,
+    find: (ctx) =>
+      findBuildable(
+        ctx,
+        'mongo-java-server',
+        'MONGO_JAVA_SERVER_BIN',
+        MONGO_JAVA_SERVER_VERSION,
+        ['--version'],
+        /mongo-java-server (\d+\.\d+\.\d+)/,
+      ),
+    async install(ctx) {
+      for (const [cmd, pkg] of [
+        ['mvn', 'maven'],
+        ['javac', 'default-jdk-headless'],
+      ] as const) {
+        if (!which(cmd, ctx.env)) await aptInstall(ctx, pkg);
+      }
+      ctx.log(`building mongo-java-server ${MONGO_JAVA_SERVER_VERSION} with Maven (a minute, once)...`);
+      const script = join(ctx.paths.root, 'runner', 'bin', 'build-mongo-java-server');
+      await run(ctx, 'mongo-java-server', 'bash', [
+        script,
+        MONGO_JAVA_SERVER_VERSION,
+        join(ctx.paths.tools, 'mongo-java-server', MONGO_JAVA_SERVER_VERSION),
+      ]);
+    },
+  },
   postgresTool('postgres'),
   postgresTool('initdb'),
   postgresTool('pg_isready'),
@@ -360,9 +394,39 @@ SPECS.push({
   },
 });
 
+export const MONGO_SERVERS = ['auto', 'mongod', 'mongo-java-server', 'ferretdb'] as const;
+export type MongoServerChoice = (typeof MONGO_SERVERS)[number];
+/** The largest LAB_SCALE whose dataset mongo-java-server keeps in the mongo service's memory share (measured). */
+export const MONGO_JAVA_SERVER_MAX_SCALE = 10;
+
+function setting(ctx: ToolContext, name: string): string | undefined {
+  return ctx.env[name] || labEnv(ctx.paths.root)[name] || undefined;
+}
+
+/**
+ * Which MongoDB-protocol server micro runs on natively: LAB_MONGO_SERVER (.env: auto), where auto is a mongod on
+ * PATH, else mongo-java-server. Throws for an unknown setting and for mongo-java-server at a scale whose data
+ * does not fit in memory.
+ */
+export function mongoServerKind(ctx: ToolContext): Exclude<MongoServerChoice, 'auto'> {
+  const raw = setting(ctx, 'LAB_MONGO_SERVER') ?? 'auto';
+  if (!(MONGO_SERVERS as readonly string[]).includes(raw))
+    throw new ToolError(`LAB_MONGO_SERVER must be one of ${MONGO_SERVERS.join(', ')}, got "${raw}"`);
+  const kind = raw === 'auto' ? (findTool('mongod', ctx) ? 'mongod' : 'mongo-java-server') : raw;
+  const scale = Number(setting(ctx, 'LAB_SCALE') ?? '1');
+  if (kind === 'mongo-java-server' && scale > MONGO_JAVA_SERVER_MAX_SCALE)
+    throw new ToolError(
+      `mongo-java-server keeps every document in its JVM heap, and at LAB_SCALE=${scale} the dataset does not fit ` +
+        `the mongo service's memory share (it fits up to LAB_SCALE=${MONGO_JAVA_SERVER_MAX_SCALE}): use ` +
+        'LAB_MONGO_SERVER=ferretdb (FerretDB on PostgreSQL), a real MongoDB (a mongod on PATH, ' +
+        'LAB_MONGO_SERVER=mongod), or the Docker stack (mongo:8.0)',
+    );
+  return kind as Exclude<MongoServerChoice, 'auto'>;
+}
+
 const VIRTUAL: Record<string, (ctx: ToolContext) => Promise<ToolInfo>> = {
-  /** mongod when the user has one, else FerretDB: the micro target's database server. */
-  'mongo-server': async (ctx) => findTool('mongod', ctx) ?? (await ensureTool('ferretdb', ctx)),
+  /** The micro target's database server, as LAB_MONGO_SERVER chooses it (see mongoServerKind). */
+  'mongo-server': async (ctx) => ensureTool(mongoServerKind(ctx), ctx),
 };
 
 export function toolNames(): string[] {

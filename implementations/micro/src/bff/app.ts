@@ -223,6 +223,8 @@ export async function createBff(cfg: ProcessConfig, opts: BffOptions = {}): Prom
           return send(reply, await route.run(request, hops), hops);
         } catch (e) {
           return send(reply, errorPage(cfg, e, request), hops);
+        } finally {
+          hops.done();
         }
       },
     });

@@ -11,9 +11,20 @@ import type { ProcessConfig } from './config.js';
 import { KeyedLock } from './locks.js';
 
 export interface MongoServerInfo {
-  /** "mongodb 8.0.4" or "ferretdb v1.24.1 (reports MongoDB 7.0.42)". */
+  /** "mongodb 8.0.4", "ferretdb v1.24.2 (reports MongoDB 7.0.42)", "mongo-java-server 1.46.0 (memory) ...". */
   description: string;
+  /** FerretDB v1 applies conditional updates non-atomically: the services lock per document on it. */
   ferretdb: boolean;
+}
+
+/** Names the server from its buildInfo: FerretDB and the lab's mongo-java-server launcher add their own field. */
+export function describeServer(info: Document): MongoServerInfo {
+  const reports = `reports MongoDB ${String(info['version'])}`;
+  if (typeof info['ferretdbVersion'] === 'string')
+    return { description: `ferretdb ${info['ferretdbVersion']} (${reports})`, ferretdb: true };
+  if (typeof info['labServer'] === 'string')
+    return { description: `${info['labServer']} (${reports}), not MongoDB`, ferretdb: false };
+  return { description: `mongodb ${String(info['version'])}`, ferretdb: false };
 }
 
 export interface Store {
@@ -49,18 +60,14 @@ export async function connectStore(cfg: ProcessConfig, waitMs = 60_000): Promise
       await sleep(500);
     }
   }
-  const info = await client.db('admin').command({ buildInfo: 1 });
-  const ferretVersion = typeof info['ferretdbVersion'] === 'string' ? info['ferretdbVersion'] : undefined;
-  const server: MongoServerInfo = ferretVersion
-    ? { description: `ferretdb ${ferretVersion} (reports MongoDB ${info['version']})`, ferretdb: true }
-    : { description: `mongodb ${info['version']}`, ferretdb: false };
+  const server = describeServer(await client.db('admin').command({ buildInfo: 1 }));
   const lockMode = cfg.mongo.locks;
   const locks = new KeyedLock(lockMode === 'on' || (lockMode === 'auto' && server.ferretdb));
   return { client, db: client.db(cfg.mongo.db), server, locks };
 }
 
 /** Bumped whenever a service's stored layout changes: a database seeded with another layout is re-seeded. */
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 interface SeedMarker {
   _id: string;
@@ -109,9 +116,20 @@ export async function seedIfNeeded(
   return { seeded: true, ms };
 }
 
+/**
+ * Drops a collection if it exists. Neither the server-side name filter of listCollections (mongo-java-server
+ * ignores it and lists every collection) nor error code 26 for a missing collection (mongo-java-server answers
+ * "ns not found" without a code; mongod 7+ answers ok) can be trusted, so: drop, and treat "not found" in
+ * either form as done.
+ */
 export async function dropIfExists(db: Db, name: string): Promise<void> {
-  const found = await db.listCollections({ name }, { nameOnly: true }).toArray();
-  if (found.length > 0) await db.collection(name).drop();
+  try {
+    await db.collection(name).drop();
+  } catch (e) {
+    const err = e as { code?: unknown; message?: unknown };
+    if (err.code === 26 || /ns not found/i.test(String(err.message))) return;
+    throw e;
+  }
 }
 
 /**

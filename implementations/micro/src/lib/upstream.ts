@@ -3,6 +3,8 @@ import { Histogram, type Registry } from 'prom-client';
 import { Pool } from 'undici';
 import type { ServiceName, UpstreamSettings } from './config.js';
 
+const TIMEOUT = Symbol('upstream timeout');
+
 /** One upstream hop of the current request, for the server-timing header. */
 export interface Hop {
   service: string;
@@ -12,8 +14,32 @@ export interface Hop {
 /** The context of one incoming request: its upstream hops (for server-timing) and its deadline. */
 export class Hops {
   readonly list: Hop[] = [];
+  private controller: AbortController | undefined;
+  private timer: NodeJS.Timeout | undefined;
   /** performance.now() time after which the request's caller gets a 504: every call made for it shares it. */
   constructor(readonly deadline?: number) {}
+  /**
+   * One abort signal for all the calls of this request, fired at its deadline: one AbortController and one timer
+   * per page instead of one per call (the profile's second-largest per-call cost in the BFF after the socket
+   * writes; see docs/implementations/micro.md). Armed on first use; `done()` disarms it.
+   */
+  signal(): AbortSignal | undefined {
+    if (this.deadline === undefined) return undefined;
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      this.timer = setTimeout(
+        () => controller.abort(TIMEOUT),
+        Math.max(0, this.deadline - performance.now()),
+      );
+    }
+    return this.controller.signal;
+  }
+  /** The request is answered: its calls are over (or no longer awaited), so the deadline timer goes. */
+  done(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
   add(service: string, ms: number): void {
     this.list.push({ service, ms });
   }
@@ -67,7 +93,6 @@ export function deadlineOf(
 }
 
 const JSON_REQUEST_HEADERS = { 'content-type': 'application/json' };
-const TIMEOUT = Symbol('upstream timeout');
 
 /** Upstream latency by service and outcome, registered on the process's metrics registry. */
 export function upstreamHistogram(registry: Registry, name: string): Histogram<'service' | 'outcome'> {
@@ -128,8 +153,21 @@ export class Upstream {
       this.histogram?.observe({ service: this.service, outcome: 'timeout' }, 0);
       throw timeoutError;
     }
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(TIMEOUT), budget);
+    // The page's shared signal when this call's deadline is the page's; else a controller and timer of its own.
+    const shared =
+      opts.deadline === undefined &&
+      opts.maxMs === undefined &&
+      deadline !== undefined &&
+      deadline - t0 <= cap
+        ? opts.hops?.signal()
+        : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let signal = shared;
+    if (!signal) {
+      const ac = new AbortController();
+      timer = setTimeout(() => ac.abort(TIMEOUT), budget);
+      signal = ac.signal;
+    }
     let outcome = 'ok';
     try {
       const headers: Record<string, string> = { [TIMEOUT_HEADER]: String(budget), ...opts.headers };
@@ -139,7 +177,7 @@ export class Upstream {
         method: opts.method ?? 'GET',
         headers,
         body: opts.body,
-        signal: ac.signal,
+        signal,
         // The pool's own timeouts are the page cap; a call with its own cap must not be cut short by them.
         ...(opts.maxMs === undefined ? {} : { headersTimeout: budget, bodyTimeout: budget }),
       });
@@ -151,7 +189,7 @@ export class Upstream {
       return { status: res.statusCode, text };
     } catch (e) {
       if (e instanceof ContractError) throw e;
-      if (ac.signal.aborted) {
+      if (signal.aborted) {
         outcome = 'timeout';
         throw timeoutError;
       }
@@ -159,7 +197,7 @@ export class Upstream {
       outcome = name === 'HeadersTimeoutError' || name === 'BodyTimeoutError' ? 'timeout' : 'error';
       throw outcome === 'timeout' ? timeoutError : this.unavailableError;
     } finally {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       const ms = performance.now() - t0;
       opts.hops?.add(this.service, ms);
       this.histogram?.observe({ service: this.service, outcome }, ms / 1000);

@@ -26,8 +26,9 @@ export type ReviewView = Review;
  * Read models owned by reviews, one document per product, built at seed time (the contract has no review
  * writes; a new review would $inc the aggregate and $push into `recent_reviews` with $sort/$slice, each a
  * single-document update). `ratings` is lean on purpose: listing pages batch-read it for up to 100 products.
- * `recent_reviews` holds the newest reviews for the product page (MongoDB's subset pattern), so the page reads
- * one document instead of sorting a product's history, which stays in `reviews`.
+ * `recent_reviews` holds the newest reviews for the product page (MongoDB's subset pattern) with a copy of the
+ * aggregate, so the page reads one document instead of sorting a product's history (which stays in `reviews`)
+ * or reading two (a new review would update both documents' aggregate in the same two single-document updates).
  */
 export interface RatingDoc {
   _id: number;
@@ -37,6 +38,8 @@ export interface RatingDoc {
 
 export interface RecentReviewsDoc {
   _id: number;
+  count: number;
+  sum: number;
   reviews: ReviewView[];
 }
 
@@ -91,16 +94,15 @@ export class ReviewsStore {
     const byProduct: ReviewRow[][] = Array.from({ length: d.products.length + 1 }, () => []);
     for (const r of d.reviews) byProduct[r.productId]!.push(r);
     const ids = d.products.map((p) => p.id);
-    await insertInBatches(this.ratings, ids.length, batch, (from, to) =>
-      ids.slice(from, to).map((id) => {
-        let sum = 0;
-        for (const r of byProduct[id]!) sum += r.rating;
-        return { _id: id, count: byProduct[id]!.length, sum };
-      }),
-    );
+    const rating = (id: number): RatingDoc => {
+      let sum = 0;
+      for (const r of byProduct[id]!) sum += r.rating;
+      return { _id: id, count: byProduct[id]!.length, sum };
+    };
+    await insertInBatches(this.ratings, ids.length, batch, (from, to) => ids.slice(from, to).map(rating));
     await insertInBatches(this.recent, ids.length, batch, (from, to) =>
       ids.slice(from, to).map((id) => ({
-        _id: id,
+        ...rating(id),
         reviews: [...byProduct[id]!].sort(compareReviewsNewestFirst).slice(0, PRODUCT_PAGE_REVIEWS).map(view),
       })),
     );
@@ -112,12 +114,9 @@ export class ReviewsStore {
     return align(ids, rows).map((d) => (d ? { count: d.count, sum: d.sum } : null));
   }
 
-  /** The product page's part: aggregate and newest reviews, two point reads in parallel. */
+  /** The product page's part: aggregate and newest reviews, one point read. */
   async productReviewsOf(id: number): Promise<{ count: number; sum: number; recent: ReviewView[] } | null> {
-    const [rating, recent] = await Promise.all([
-      this.ratings.findOne({ _id: id }),
-      this.recent.findOne({ _id: id }),
-    ]);
-    return rating && recent ? { count: rating.count, sum: rating.sum, recent: recent.reviews } : null;
+    const d = await this.recent.findOne({ _id: id });
+    return d ? { count: d.count, sum: d.sum, recent: d.reviews } : null;
   }
 }
