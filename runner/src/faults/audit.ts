@@ -1,0 +1,84 @@
+/**
+ * The post-run data audit of the fault scenario: the orders the target confirmed (201) are replayed on the
+ * oracle, then every product they bought is read from the target and compared with the oracle. Per product,
+ * target stock above the oracle's means confirmed sales were lost (a committed order undone by the crash);
+ * below it, sales the client never saw confirmed (committed while the answer was lost: not data loss, but
+ * counted); a confirmed order the oracle must refuse for lack of stock, or a negative stock, is overselling.
+ */
+import { generateDataset, Oracle } from '@lab/contract';
+
+export interface OrderLine {
+  product: number;
+  quantity: number;
+}
+
+export interface StockMismatch {
+  productId: number;
+  expected: number;
+  actual: number | null;
+}
+
+export interface Audit {
+  confirmedOrders: number;
+  confirmedUnits: number;
+  productsChecked: number;
+  /** Units confirmed beyond the stock there was, plus any negative stock. */
+  oversoldUnits: number;
+  /** Units of confirmed orders the target no longer accounts for. */
+  lostUnits: number;
+  /** Units the target sold without the client seeing a 201. */
+  unacknowledgedUnits: number;
+  /** Product pages not byte-identical to the oracle's. */
+  pageMismatches: number;
+  mismatches: StockMismatch[];
+}
+
+async function readPage(baseUrl: string, id: number): Promise<{ text: string; available: number | null }> {
+  const r = await fetch(`${baseUrl}/api/products/${id}`, { signal: AbortSignal.timeout(10_000) });
+  const text = await r.text();
+  try {
+    const j = JSON.parse(text) as { inventory?: { available?: unknown } };
+    const a = j.inventory?.available;
+    return { text, available: r.status === 200 && typeof a === 'number' ? a : null };
+  } catch {
+    return { text, available: null };
+  }
+}
+
+export async function auditStock(o: {
+  baseUrl: string;
+  seed: number;
+  scale: number;
+  confirmed: OrderLine[];
+}): Promise<Audit> {
+  const oracle = new Oracle(generateDataset({ seed: o.seed, scale: o.scale }), { adminToken: 'audit' });
+  let oversold = 0;
+  for (const line of o.confirmed) {
+    const cart = oracle.createCart().body!.id;
+    oracle.addParsedItem(cart, { productId: line.product, quantity: line.quantity });
+    if (oracle.checkout(cart).status !== 201) oversold += line.quantity;
+  }
+  const ids = [...new Set(o.confirmed.map((l) => l.product))].sort((a, b) => a - b);
+  const audit: Audit = {
+    confirmedOrders: o.confirmed.length,
+    confirmedUnits: o.confirmed.reduce((s, l) => s + l.quantity, 0),
+    productsChecked: ids.length,
+    oversoldUnits: oversold,
+    lostUnits: 0,
+    unacknowledgedUnits: 0,
+    pageMismatches: 0,
+    mismatches: [],
+  };
+  for (const id of ids) {
+    const page = await readPage(o.baseUrl, id);
+    const expected = oracle.available(id);
+    if (page.text !== JSON.stringify(oracle.product(String(id)).body)) audit.pageMismatches++;
+    if (page.available === expected) continue;
+    audit.mismatches.push({ productId: id, expected, actual: page.available });
+    if (page.available === null) continue;
+    if (page.available < 0) audit.oversoldUnits += -page.available;
+    if (page.available > expected) audit.lostUnits += page.available - expected;
+    else audit.unacknowledgedUnits += expected - Math.max(0, page.available);
+  }
+  return audit;
+}
