@@ -1,0 +1,46 @@
+/** Scenario 11's table, rendered from its run files: medians (and range) over repetitions. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson } from '../benchmark/files.js';
+import { median } from '../faults/summary.js';
+import { type ColdStartFile, SCENARIO } from './cold-start.js';
+
+export function readColdStarts(runDir: string): ColdStartFile[] {
+  const out: ColdStartFile[] = [];
+  if (!existsSync(runDir)) return out;
+  for (const target of readdirSync(runDir)) {
+    const dir = join(runDir, target, SCENARIO);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort())
+      if (/^(start|crash)-\d+\.json$/.test(f)) out.push(readJson<ColdStartFile>(join(dir, f)));
+  }
+  return out;
+}
+
+function cell(xs: (number | null)[]): string {
+  const known = xs.filter((x): x is number => x !== null);
+  const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+  if (known.length === 0) return 'never';
+  const m = median(known)!;
+  const missing = xs.length - known.length;
+  return `${fmt(m)} (${fmt(Math.min(...known))}–${fmt(Math.max(...known))})${missing ? `, ${missing} never` : ''}`;
+}
+
+export function renderColdStartTable(files: ColdStartFile[]): string {
+  const groups = new Map<string, ColdStartFile[]>();
+  for (const f of files)
+    groups.set(`${f.target} ${f.mode}`, [...(groups.get(`${f.target} ${f.mode}`) ?? []), f]);
+  const rows = [
+    '| target | start | reps | to first correct 200, ms | to `up` done, ms | steady p99, ms | to steady p99, ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const g of groups.values()) {
+    const f0 = g[0]!;
+    rows.push(
+      `| ${f0.target} | ${f0.mode === 'crash' ? 'after SIGKILL, data on disk' : 'clean stop, data on disk'} | ${g.length} | ` +
+        `${cell(g.map((f) => f.firstOkMs))} | ${cell(g.map((f) => f.upMs))} | ${cell(g.map((f) => f.steadyP99Ms))} | ` +
+        `${cell(g.map((f) => f.timeToSteadyMs))} |`,
+    );
+  }
+  return `${rows.join('\n')}\n\nCells: median (min–max) over repetitions; times from the runner's timestamp t0 (\`up\` called).\n`;
+}
