@@ -8,9 +8,10 @@ cli="$here/runner/dist/src/benchmark/cli.js"
 who=run-benchmark
 # shellcheck source=runner/bin/ensure-built
 . "$here/runner/bin/ensure-built"
-# Resilience scenarios have their own small CLIs (runner/src/faults, runner/src/coldstart).
+# Scenarios 10-12 have their own small CLIs (runner/src/faults, runner/src/coldstart, runner/src/scale).
 case "${1:-}" in
   faults) shift; exec node "$here/runner/dist/src/faults/cli.js" "$@" ;;
   cold-start) shift; exec node "$here/runner/dist/src/coldstart/cli.js" "$@" ;;
+  scale) shift; exec node "$here/runner/dist/src/scale/cli.js" "$@" ;;
 esac
 exec node "$cli" "$@"
