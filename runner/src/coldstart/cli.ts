@@ -6,11 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDataset, Oracle } from '@lab/contract';
-import { writeJsonAtomic } from '../benchmark/files.js';
-import { gitInfo } from '../benchmark/manifest.js';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
-import { machineInfo } from '../lib/machine.js';
+import { newManifest, readBudget, resilienceHeader, saveManifest } from '../resilience/manifest.js';
 import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
 import { readColdStarts, renderColdStartTable } from './summary.js';
 
@@ -73,17 +71,14 @@ async function main(): Promise<void> {
   const runId = a.runId ?? `${stamp}-cold-start-${target.name}`;
   const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
   mkdirSync(runDir, { recursive: true });
-  const manifest = {
-    runId,
+  const manifest = newManifest({
+    root,
+    lab,
+    runDir,
     scenario: SCENARIO,
-    status: 'running',
-    reason: null as string | null,
-    startedAt: new Date().toISOString(),
-    finishedAt: null as string | null,
-    machine: machineInfo(),
-    git: gitInfo(root),
+    target,
+    command: `./run-benchmark.sh cold-start ${process.argv.slice(2).join(' ')}`,
     options: {
-      target: target.name,
       modes: a.modes,
       reps: a.reps,
       steadySeconds: a.steady,
@@ -91,11 +86,11 @@ async function main(): Promise<void> {
       seed,
       scale,
     },
-  };
-  writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+  });
   try {
     // A first start seeds an empty data dir: not a cold start with data on disk, so it is not measured.
     await lab.up(target.profile);
+    manifest.budget = await readBudget(lab, target.profile);
     for (let rep = 1; rep <= a.reps; rep++)
       for (const mode of a.modes) {
         const f = await coldStart({
@@ -120,10 +115,10 @@ async function main(): Promise<void> {
     throw e;
   } finally {
     manifest.finishedAt = new Date().toISOString();
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+    saveManifest(runDir, manifest);
     writeFileSync(
       join(runDir, 'summary.md'),
-      `# ${runId}: ${SCENARIO}\n\n${renderColdStartTable(readColdStarts(runDir))}`,
+      `# ${runId}: ${SCENARIO}\n\n${resilienceHeader(manifest)}\n\n${renderColdStartTable(readColdStarts(runDir))}`,
     );
     await lab.down(target.profile, { quiet: true });
     log(`results: ${runDir}`);

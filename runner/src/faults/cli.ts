@@ -5,14 +5,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeJsonAtomic } from '../benchmark/files.js';
-import { gitInfo } from '../benchmark/manifest.js';
 import { ensureScenarioData } from '../benchmark/scenario-data.js';
 import { parseDuration, resolveProfile } from '../lab/compose.js';
 import { Lab } from '../lab/launcher.js';
 import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
-import { machineInfo } from '../lib/machine.js';
+import { describePolicy } from '../lab/restart-policy.js';
+import { newManifest, readBudget, resilienceHeader, saveManifest } from '../resilience/manifest.js';
 import { faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
 import { readFaultRuns, renderFaultTable } from './summary.js';
@@ -98,17 +97,14 @@ async function main(): Promise<void> {
   const runId = a.runId ?? `${stamp}-faults-${target.name}`;
   const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
   mkdirSync(runDir, { recursive: true });
-  const manifest = {
-    runId,
+  const manifest = newManifest({
+    root,
+    lab,
+    runDir,
     scenario: SCENARIO,
-    status: 'running' as 'running' | 'complete' | 'incomplete',
-    reason: null as string | null,
-    startedAt: new Date().toISOString(),
-    finishedAt: null as string | null,
-    machine: machineInfo(),
-    git: gitInfo(root),
+    target,
+    command: `./run-benchmark.sh faults ${process.argv.slice(2).join(' ')}`,
     options: {
-      target: target.name,
       victims,
       faults: a.faults,
       runs: a.runs,
@@ -119,14 +115,12 @@ async function main(): Promise<void> {
       sloP99Ms: profile.slo.p99Ms,
       seed,
       scale,
+      restartPolicies: Object.fromEntries(services.map((s) => [s.name, describePolicy(s.restart)])),
     },
-    budget: null as unknown,
-    restartPolicies: Object.fromEntries(services.map((s) => [s.name, s.restart])),
-  };
-  writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+  });
   try {
     await lab.up(target.profile);
-    manifest.budget = (await lab.status()).find((p) => p.profile === target.profile)?.budget ?? null;
+    manifest.budget = await readBudget(lab, target.profile);
     for (let run = 1; run <= a.runs; run++)
       for (const victim of victims)
         for (const fault of a.faults) {
@@ -166,10 +160,10 @@ async function main(): Promise<void> {
     throw e;
   } finally {
     manifest.finishedAt = new Date().toISOString();
-    writeJsonAtomic(join(runDir, 'manifest.json'), manifest);
+    saveManifest(runDir, manifest);
     writeFileSync(
       join(runDir, 'summary.md'),
-      `# ${runId}: ${SCENARIO}\n\n${renderFaultTable(readFaultRuns(runDir))}`,
+      `# ${runId}: ${SCENARIO}\n\n${resilienceHeader(manifest)}\n\n${renderFaultTable(readFaultRuns(runDir))}`,
     );
     await lab.down(target.profile, { quiet: true });
     log(`results: ${runDir}`);

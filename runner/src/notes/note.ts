@@ -9,6 +9,7 @@ import { readJson, writeFileAtomic } from '../benchmark/files.js';
 import type { Manifest } from '../benchmark/types.js';
 import { formatBytes } from '../lab/budget.js';
 import { capacityTable, flagLegend, header, scenarioTable, TABLE_NOTE } from '../report/markdown.js';
+import { isResilienceRun, scaffoldResilienceNote } from '../resilience/note.js';
 import { summarizeRun } from '../stats/aggregate.js';
 
 export type NoteKind = 'qna' | 'retrospective' | 'topic';
@@ -51,6 +52,7 @@ export function fill(template: string, values: Record<string, string>): string {
 export function scaffoldNote(o: NoteOptions): string {
   const runDir = join(o.resultsRoot, o.runId);
   if (!existsSync(join(runDir, 'manifest.json'))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
+  if (isResilienceRun(runDir)) return scaffoldResilienceNote(o);
   const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
   const summary = summarizeRun(runDir);
   const date = o.date ?? new Date().toISOString().slice(0, 10);
