@@ -32,6 +32,7 @@ test('note <run-id> on a fault run: header with budget and database, the table, 
     components: { database: 'FerretDB v1.24.2 on PostgreSQL 15' },
     budget: { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
     options: {},
+    failures: [],
   };
   writeFileSync(join(runDir, 'manifest.json'), JSON.stringify(m));
   writeFileSync(

@@ -33,15 +33,27 @@ export interface Audit {
   mismatches: StockMismatch[];
 }
 
+/** A product page, retried for up to 30 s while the target is still recovering (no answer, or a 5xx). */
 async function readPage(baseUrl: string, id: number): Promise<{ text: string; available: number | null }> {
-  const r = await fetch(`${baseUrl}/api/products/${id}`, { signal: AbortSignal.timeout(10_000) });
-  const text = await r.text();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${baseUrl}/api/products/${id}`, { signal: AbortSignal.timeout(10_000) });
+      const text = await r.text();
+      if (r.status < 500 || Date.now() > deadline) return { text, available: availableIn(r.status, text) };
+    } catch (e) {
+      if (Date.now() > deadline) return { text: `no answer: ${(e as Error).message}`, available: null };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function availableIn(status: number, text: string): number | null {
   try {
-    const j = JSON.parse(text) as { inventory?: { available?: unknown } };
-    const a = j.inventory?.available;
-    return { text, available: r.status === 200 && typeof a === 'number' ? a : null };
+    const a = (JSON.parse(text) as { inventory?: { available?: unknown } }).inventory?.available;
+    return status === 200 && typeof a === 'number' ? a : null;
   } catch {
-    return { text, available: null };
+    return null;
   }
 }
 

@@ -12,7 +12,7 @@ import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { describePolicy } from '../lab/restart-policy.js';
 import { newManifest, readBudget, resilienceHeader, saveManifest } from '../resilience/manifest.js';
-import { faultRun, SCENARIO } from './fault-run.js';
+import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
 import { readFaultRuns, renderFaultTable } from './summary.js';
 
@@ -125,27 +125,36 @@ async function main(): Promise<void> {
       for (const victim of victims)
         for (const fault of a.faults) {
           log(`— ${target.name}: ${fault} ${victim}, run ${run}/${a.runs}`);
-          const r = await faultRun({
-            lab,
-            root,
-            runDir,
-            target,
-            victim,
-            fault,
-            run,
-            k6: k6.path,
-            dataFile,
-            loadgenCpuset: env['LAB_LOADGEN_CPUSET'] ?? '0',
-            adminToken: env['LAB_ADMIN_TOKEN'] ?? '',
-            seed,
-            scale,
-            rate: a.rate ?? profile.rate,
-            durationSeconds,
-            atSeconds: a.at,
-            pauseSeconds: a.pause,
-            sloP99Ms: profile.slo.p99Ms,
-            log,
-          });
+          let r: FaultRunFile;
+          try {
+            r = await faultRun({
+              lab,
+              root,
+              runDir,
+              target,
+              victim,
+              fault,
+              run,
+              k6: k6.path,
+              dataFile,
+              loadgenCpuset: env['LAB_LOADGEN_CPUSET'] ?? '0',
+              adminToken: env['LAB_ADMIN_TOKEN'] ?? '',
+              seed,
+              scale,
+              rate: a.rate ?? profile.rate,
+              durationSeconds,
+              atSeconds: a.at,
+              pauseSeconds: a.pause,
+              sloP99Ms: profile.slo.p99Ms,
+              log,
+            });
+          } catch (e) {
+            // One failed run (e.g. the target did not come back) is recorded; the others still run.
+            manifest.failures.push(`${victim} ${fault} run ${run}: ${(e as Error).message}`);
+            log(`  FAILED: ${(e as Error).message}`);
+            await lab.up(target.profile);
+            continue;
+          }
           log(
             `  error rate ${(r.recovery.during.errorRate * 100).toFixed(1)}% · first success ${r.recovery.timeToFirstSuccessMs} ms · p99≤SLO ${r.recovery.timeToSloMs} ms · lost ${r.recovery.requestsLost} · oversold ${r.audit.oversoldUnits} · lost units ${r.audit.lostUnits}`,
           );
@@ -153,7 +162,8 @@ async function main(): Promise<void> {
           await lab.up(target.profile);
           await new Promise((r2) => setTimeout(r2, 3000));
         }
-    manifest.status = 'complete';
+    manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
+    if (manifest.failures.length) manifest.reason = `${manifest.failures.length} fault run(s) failed`;
   } catch (e) {
     manifest.status = 'incomplete';
     manifest.reason = (e as Error).message;

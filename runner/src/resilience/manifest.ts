@@ -26,6 +26,8 @@ export interface ResilienceManifest {
   components: Record<string, string>;
   budget: ReadBack | null;
   options: Record<string, unknown>;
+  /** Measurements that failed (the others were still taken). */
+  failures: string[];
 }
 
 export function newManifest(o: {
@@ -56,6 +58,7 @@ export function newManifest(o: {
     }),
     budget: null,
     options: o.options,
+    failures: [],
   };
   saveManifest(o.runDir, m);
   return m;
