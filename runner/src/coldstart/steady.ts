@@ -1,13 +1,16 @@
 /**
  * When latency after a start has settled: p99 per 1-second window of the prober's samples; the steady p99 is
- * the median of the last three windows' p99; the time to steady p99 is the start of the first window from which
- * on every window's p99 stays within 1.5x of it (at least 1 ms above it: sub-millisecond noise is not a trend).
+ * the median of the last three windows' p99; the time to steady p99 is the start of the first window that begins
+ * HOLD_WINDOWS windows in a row with p99 within 1.5x of it (at least 1 ms above it: sub-millisecond noise is
+ * not a trend).
  */
 import { p99 } from '../faults/recovery.js';
 import { median } from '../faults/summary.js';
 import type { ProbeSample } from './probe.js';
 
 export const STEADY_WINDOW_MS = 1000;
+/** Windows in a row that must stay within the limit: one noisy window on a shared machine is not a trend. */
+export const HOLD_WINDOWS = 3;
 
 export interface Steady {
   steadyP99Ms: number | null;
@@ -29,10 +32,12 @@ export function steadyState(samples: ProbeSample[]): Steady {
   const steady = median(tail.filter((x) => x !== null));
   if (steady === null) return { steadyP99Ms: null, timeToSteadyMs: null, windows };
   const limit = Math.max(steady * 1.5, steady + 1);
+  const ok = (w: Steady['windows'][0]) => w.p99Ms === null || w.p99Ms <= limit;
   let since: number | null = null;
-  for (const w of windows) {
-    if (w.p99Ms !== null && w.p99Ms > limit) since = null;
-    else if (since === null) since = w.tMs;
+  for (let i = 0; i < windows.length && since === null; i++) {
+    const run = windows.slice(i, i + HOLD_WINDOWS);
+    if (run.every(ok) && (run.length === HOLD_WINDOWS || i + run.length === windows.length))
+      since = windows[i]!.tMs;
   }
   return { steadyP99Ms: steady, timeToSteadyMs: since, windows };
 }
