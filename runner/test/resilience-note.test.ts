@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { scaffoldNote } from '../src/notes/note.js';
-import type { ResilienceManifest } from '../src/resilience/manifest.js';
+import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
 import { repoRoot } from '../src/lib/env-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-rnote-'));
@@ -34,7 +34,7 @@ test('note <run-id> on a fault run: header with budget and database, the table, 
     options: {},
     failures: [],
   };
-  writeFileSync(join(runDir, 'manifest.json'), JSON.stringify(m));
+  writeFileSync(join(runDir, RESILIENCE_MANIFEST), JSON.stringify(m));
   writeFileSync(
     join(runDir, 'summary.md'),
     '# r1: 10\n\n> **Run** x\n\n| target | victim |\n| --- | --- |\n| micro | reviews |\n',

@@ -51,8 +51,8 @@ export function fill(template: string, values: Record<string, string>): string {
 
 export function scaffoldNote(o: NoteOptions): string {
   const runDir = join(o.resultsRoot, o.runId);
-  if (!existsSync(join(runDir, 'manifest.json'))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
   if (isResilienceRun(runDir)) return scaffoldResilienceNote(o);
+  if (!existsSync(join(runDir, 'manifest.json'))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
   const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
   const summary = summarizeRun(runDir);
   const date = o.date ?? new Date().toISOString().slice(0, 10);

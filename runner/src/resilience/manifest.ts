@@ -11,6 +11,12 @@ import { describeBudget, type Lab } from '../lab/launcher.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine, type MachineInfo, machineInfo } from '../lib/machine.js';
 
+/**
+ * Not manifest.json: the benchmark report and --resume read every results/<id>/manifest.json as a benchmark
+ * run; a resilience run is a different kind of run and keeps its own file.
+ */
+export const RESILIENCE_MANIFEST = 'resilience.json';
+
 export interface ResilienceManifest {
   kind: 'resilience';
   runId: string;
@@ -65,7 +71,7 @@ export function newManifest(o: {
 }
 
 export function saveManifest(runDir: string, m: ResilienceManifest): void {
-  writeJsonAtomic(join(runDir, 'manifest.json'), m);
+  writeJsonAtomic(join(runDir, RESILIENCE_MANIFEST), m);
 }
 
 /** The budget of the target's profile as the kernel reports it, once it is up. */

@@ -7,16 +7,15 @@ import { join, relative } from 'node:path';
 import { readJson, writeFileAtomic } from '../benchmark/files.js';
 import { describeBudget } from '../lab/launcher.js';
 import { fill, NOTE_DIRS, type NoteOptions, slug } from '../notes/note.js';
-import { type ResilienceManifest, resilienceHeader } from './manifest.js';
+import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from './manifest.js';
 
 export function isResilienceRun(runDir: string): boolean {
-  const f = join(runDir, 'manifest.json');
-  return existsSync(f) && readJson<{ kind?: string }>(f).kind === 'resilience';
+  return existsSync(join(runDir, RESILIENCE_MANIFEST));
 }
 
 export function scaffoldResilienceNote(o: NoteOptions): string {
   const runDir = join(o.resultsRoot, o.runId);
-  const m = readJson<ResilienceManifest>(join(runDir, 'manifest.json'));
+  const m = readJson<ResilienceManifest>(join(runDir, RESILIENCE_MANIFEST));
   const summary = existsSync(join(runDir, 'summary.md'))
     ? readFileSync(join(runDir, 'summary.md'), 'utf8')
     : '';
