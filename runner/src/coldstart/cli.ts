@@ -1,6 +1,6 @@
 /**
  * `./run-benchmark.sh cold-start <target> [--reps 10] [--mode start,crash] [--steady 10]`: scenario 11.
- * Writes results/<run-id>/<target>/11-cold-start/<mode>-NN.json, manifest.json and summary.md.
+ * Writes results/<run-id>/<target>/11-cold-start/<mode>-NN.json, resilience.json and summary.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
