@@ -97,10 +97,12 @@ async function inject(
   }
   const at = killVictim(victim);
   const deadline = at + (o.durationSeconds - o.atSeconds) * 1000;
-  while (Date.now() < deadline && !sup.events.some((e) => e.pid === victim.pid && e.healthyAt !== null))
-    await sleep(20);
-  const back = sup.events.find((e) => e.pid === victim.pid)?.healthyAt ?? null;
-  return { at, back, pids: victim.pids };
+  // Back once a restart after the kill is healthy: not always the first (a restart can fail and be retried).
+  const healthy = () =>
+    sup.events.find((e) => e.service === o.victim && e.diedAt >= at && e.healthyAt !== null)?.healthyAt ??
+    null;
+  while (Date.now() < deadline && healthy() === null) await sleep(20);
+  return { at, back: healthy(), pids: victim.pids };
 }
 
 export function faultFileName(victim: string, fault: FaultKind, run: number): string {
