@@ -351,9 +351,13 @@ export class Lab {
   /**
    * Starts one service of a profile that is up again, in its own cgroup, and waits until it is healthy: what
    * the restart policy's supervisor (lab/supervisor.ts) does after the service died. `child` is the new
-   * process, so the supervisor can read how it ends.
+   * process (also given to `onStart` as soon as it runs), so the supervisor can read how it ends.
    */
-  async restartService(profile: string, name: string): Promise<{ pid: number; child: ChildProcess }> {
+  async restartService(
+    profile: string,
+    name: string,
+    onStart?: (pid: number, child: ChildProcess) => void,
+  ): Promise<{ pid: number; child: ChildProcess }> {
     const state = readState(this.paths, profile);
     const s = this.compose.services.get(name);
     if (!state) throw new LabError(`${profile} is not up`);
@@ -361,6 +365,7 @@ export class Lab {
       throw new LabError(`${name} is not a running service of ${profile}`);
     const child = await this.startService(profile, s, state, state.limited);
     writeJsonAtomic(this.paths.state(profile), state);
+    onStart?.(state.services[name]!.pid, child);
     await this.awaitHealthy(s, state);
     return { pid: state.services[name]!.pid, child };
   }

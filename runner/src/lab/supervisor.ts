@@ -123,8 +123,9 @@ export class Supervisor {
     try {
       this.restarts.set(name, n + 1);
       this.startedAt.set(name, Date.now());
-      const { pid: newPid, child } = await this.lab.restartService(this.profile, name);
-      this.watch(newPid, child);
+      const { pid: newPid } = await this.lab.restartService(this.profile, name, (pid, child) =>
+        this.watch(pid, child),
+      );
       ev.restarted = true;
       ev.newPid = newPid;
       ev.healthyAt = Date.now();
