@@ -143,6 +143,9 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunFile> {
     if (!faultDone)
       throw new Error(`k6 sent no request (exit ${run.exitCode}): ${run.stderrTail.join(' | ')}`);
     const f = await (faultDone as Promise<{ at: number; back: number | null; pids: number[] }>);
+    // 105: k6 was stopped by a signal — on a shared machine, another lab user's cleanup of lab/loadgen/k6.
+    if (run.exitCode !== 0)
+      throw new Error(`k6 exited ${run.exitCode}: ${run.stderrTail.slice(-3).join(' | ')}`);
     await sup.stop();
     const samples = await readK6Samples(samplesFile);
     const m = run.summary ? extractMetrics(run.summary) : null;
