@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
+import { resetTarget } from '../resilience/reset.js';
 import { newManifest, readBudget, resilienceHeader, saveManifest } from '../resilience/manifest.js';
 import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
 import { readColdStarts, renderColdStartTable } from './summary.js';
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
     // A first start seeds an empty data dir: not a cold start with data on disk, so it is not measured.
     await lab.up(target.profile);
     manifest.budget = await readBudget(lab, target.profile);
+    // The probe expects the seeded page (its stock included): undo what earlier runs sold.
+    await resetTarget(target.url, env['LAB_ADMIN_TOKEN'] ?? '');
     for (let rep = 1; rep <= a.reps; rep++)
       for (const mode of a.modes) {
         const f = await coldStart({

@@ -15,6 +15,7 @@ import { type Audit, auditStock } from './audit.js';
 import { type FaultKind, findVictim, killVictim, pauseVictim } from './inject.js';
 import { confirmedOrders, readK6Samples } from './k6-samples.js';
 import { analyseRecovery, type Recovery } from './recovery.js';
+import { resetTarget } from '../resilience/reset.js';
 
 export const SCENARIO = '10-fault-injection';
 
@@ -63,29 +64,6 @@ export interface FaultRunFile {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Reset before the run; a target still recovering from the previous fault gets two minutes to answer. */
-async function reset(baseUrl: string, token: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(`${baseUrl}/api/admin/reset`, {
-        method: 'POST',
-        headers: { 'x-lab-token': token },
-        signal: AbortSignal.timeout(60_000),
-      });
-      if (r.status === 204) return;
-      if (r.status === 401) throw new Error(`reset of ${baseUrl} refused the admin token (401)`);
-      last = `answered ${r.status}`;
-    } catch (e) {
-      if (/401/.test((e as Error).message)) throw e;
-      last = (e as Error).message;
-    }
-    await sleep(1000);
-  }
-  throw new Error(`reset of ${baseUrl} failed for two minutes: ${last}`);
-}
-
 async function inject(
   o: FaultRunOptions,
   sup: Supervisor,
@@ -113,7 +91,7 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunFile> {
   const dir = join(o.runDir, o.target.name, SCENARIO);
   mkdirSync(dir, { recursive: true });
   const samplesFile = join(dir, `${o.victim}-${o.fault}-${String(o.run).padStart(2, '0')}.samples.json`);
-  await reset(o.target.url, o.adminToken);
+  await resetTarget(o.target.url, o.adminToken);
   const sup = new Supervisor(o.lab, o.target.profile, { log: o.log }).start();
   let faultDone: Promise<{ at: number; back: number | null; pids: number[] }> | null = null;
   let k6Started = 0;
