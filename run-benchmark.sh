@@ -13,5 +13,6 @@ case "${1:-}" in
   faults) shift; exec node "$here/runner/dist/src/faults/cli.js" "$@" ;;
   cold-start) shift; exec node "$here/runner/dist/src/coldstart/cli.js" "$@" ;;
   scale) shift; exec node "$here/runner/dist/src/scale/cli.js" "$@" ;;
+  resilience-report) shift; exec node "$here/runner/dist/src/resilience/report-cli.js" "$@" ;;
 esac
 exec node "$cli" "$@"
