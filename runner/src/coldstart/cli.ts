@@ -2,16 +2,16 @@
  * `./run-benchmark.sh cold-start <target> [--reps 10] [--mode start,crash] [--steady 10]`: scenario 11.
  * Writes results/<run-id>/<target>/11-cold-start/<mode>-NN.json, resilience.json and summary.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { resetTarget } from '../resilience/reset.js';
-import { newManifest, readBudget, resilienceHeader, saveManifest } from '../resilience/manifest.js';
+import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { writeResilienceSummary } from '../resilience/summary.js';
 import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
-import { readColdStarts, renderColdStartTable } from './summary.js';
 
 const USAGE = `usage: ./run-benchmark.sh cold-start <target> [--reps N] [--mode start,crash] [--steady SECONDS]
        [--run-id ID] [--results-dir DIR]
@@ -119,10 +119,7 @@ async function main(): Promise<void> {
   } finally {
     manifest.finishedAt = new Date().toISOString();
     saveManifest(runDir, manifest);
-    writeFileSync(
-      join(runDir, 'summary.md'),
-      `# ${runId}: ${SCENARIO}\n\n${resilienceHeader(manifest)}\n\n${renderColdStartTable(readColdStarts(runDir))}`,
-    );
+    writeResilienceSummary(runDir, manifest);
     await lab.down(target.profile, { quiet: true });
     log(`results: ${runDir}`);
   }

@@ -5,7 +5,7 @@
  * not a trend).
  */
 import { p99 } from '../faults/recovery.js';
-import { median } from '../faults/summary.js';
+import { median } from '../resilience/cells.js';
 import type { ProbeSample } from './probe.js';
 
 export const STEADY_WINDOW_MS = 1000;
@@ -29,7 +29,7 @@ export function steadyState(samples: ProbeSample[]): Steady {
     windows.push({ tMs: k * STEADY_WINDOW_MS, p99Ms: p99(w), n: w.length });
   }
   const tail = windows.slice(-3).map((w) => w.p99Ms);
-  const steady = median(tail.filter((x) => x !== null));
+  const steady = median(tail);
   if (steady === null) return { steadyP99Ms: null, timeToSteadyMs: null, windows };
   const limit = Math.max(steady * 1.5, steady + 1);
   const ok = (w: Steady['windows'][0]) => w.p99Ms === null || w.p99Ms <= limit;

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson } from '../benchmark/files.js';
-import { median } from '../faults/summary.js';
+import { rangeCell as cell } from '../resilience/cells.js';
 import { type ColdStartFile, SCENARIO } from './cold-start.js';
 
 export function readColdStarts(runDir: string): ColdStartFile[] {
@@ -15,15 +15,6 @@ export function readColdStarts(runDir: string): ColdStartFile[] {
       if (/^(start|crash)-\d+\.json$/.test(f)) out.push(readJson<ColdStartFile>(join(dir, f)));
   }
   return out;
-}
-
-function cell(xs: (number | null)[]): string {
-  const known = xs.filter((x): x is number => x !== null);
-  const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-  if (known.length === 0) return 'never';
-  const m = median(known)!;
-  const missing = xs.length - known.length;
-  return `${fmt(m)} (${fmt(Math.min(...known))}–${fmt(Math.max(...known))})${missing ? `, ${missing} never` : ''}`;
 }
 
 export function renderColdStartTable(files: ColdStartFile[]): string {

@@ -2,7 +2,7 @@
  * `./run-benchmark.sh faults <target> [options]`: scenario 10, fault injection. Brings the target up natively,
  * then for every victim × fault × run: a fault run (fault-run.ts); writes results/<run-id>/ and its summary.md.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureScenarioData } from '../benchmark/scenario-data.js';
@@ -11,10 +11,10 @@ import { Lab } from '../lab/launcher.js';
 import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { describePolicy } from '../lab/restart-policy.js';
-import { newManifest, readBudget, resilienceHeader, saveManifest } from '../resilience/manifest.js';
+import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { writeResilienceSummary } from '../resilience/summary.js';
 import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
-import { readFaultRuns, renderFaultTable } from './summary.js';
 
 const USAGE = `usage: ./run-benchmark.sh faults <target> [--victim a,b] [--fault kill,pause] [--runs N]
        [--rate R] [--duration 40s] [--at 10] [--pause 5] [--run-id ID] [--results-dir DIR]
@@ -171,10 +171,7 @@ async function main(): Promise<void> {
   } finally {
     manifest.finishedAt = new Date().toISOString();
     saveManifest(runDir, manifest);
-    writeFileSync(
-      join(runDir, 'summary.md'),
-      `# ${runId}: ${SCENARIO}\n\n${resilienceHeader(manifest)}\n\n${renderFaultTable(readFaultRuns(runDir))}`,
-    );
+    writeResilienceSummary(runDir, manifest);
     await lab.down(target.profile, { quiet: true });
     log(`results: ${runDir}`);
   }

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJson } from '../benchmark/files.js';
+import { median, rangeCell } from '../resilience/cells.js';
 import { type FaultRunFile, SCENARIO } from './fault-run.js';
 
 export function readFaultRuns(runDir: string): FaultRunFile[] {
@@ -20,15 +21,6 @@ export function readFaultRuns(runDir: string): FaultRunFile[] {
   return out;
 }
 
-export function median(xs: (number | null)[]): number | null {
-  if (xs.some((x) => x === null) || xs.length === 0) return null;
-  const s = (xs as number[]).slice().sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-const ms = (x: number | null) => (x === null ? 'never' : `${Math.round(x).toLocaleString('en-US')} ms`);
-
 export function renderFaultTable(runs: FaultRunFile[]): string {
   const groups = new Map<string, FaultRunFile[]>();
   for (const r of runs) {
@@ -36,7 +28,7 @@ export function renderFaultTable(runs: FaultRunFile[]): string {
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const rows = [
-    '| target | victim | fault | runs | error rate during fault | to first success | to p99 ≤ SLO | requests lost | oversold units | lost units | unacknowledged units |',
+    '| target | victim | fault | runs | error rate during fault | to first success, ms | to p99 ≤ SLO, ms | requests lost | oversold units | lost units | unacknowledged units |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const g of groups.values()) {
@@ -45,8 +37,8 @@ export function renderFaultTable(runs: FaultRunFile[]): string {
     const err = median(g.map((r) => r.recovery.during.errorRate));
     rows.push(
       `| ${r0.target} | ${r0.victim} | ${r0.fault === 'pause' ? `pause ${r0.pauseSeconds} s` : 'SIGKILL'} | ${g.length} | ` +
-        `${err === null ? '-' : `${(err * 100).toFixed(1)}%`} | ${ms(median(g.map((r) => r.recovery.timeToFirstSuccessMs)))} | ` +
-        `${ms(median(g.map((r) => r.recovery.timeToSloMs)))} | ${median(g.map((r) => r.recovery.requestsLost))} | ` +
+        `${err === null ? '-' : `${(err * 100).toFixed(1)}%`} | ${rangeCell(g.map((r) => r.recovery.timeToFirstSuccessMs))} | ` +
+        `${rangeCell(g.map((r) => r.recovery.timeToSloMs))} | ${rangeCell(g.map((r) => r.recovery.requestsLost))} | ` +
         `${sum((r) => r.audit.oversoldUnits)} | ${sum((r) => r.audit.lostUnits)} | ${sum((r) => r.audit.unacknowledgedUnits)} |`,
     );
   }

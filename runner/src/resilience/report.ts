@@ -6,10 +6,9 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { readJson, writeFileAtomic } from '../benchmark/files.js';
-import { readColdStarts, renderColdStartTable } from '../coldstart/summary.js';
-import { readFaultRuns, renderFaultTable } from '../faults/summary.js';
 import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
-import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from './manifest.js';
+import { RESILIENCE_MANIFEST, resilienceHeader } from './manifest.js';
+import { readResilienceManifest, resilienceTable, writeResilienceSummary } from './summary.js';
 
 export interface ResilienceReportOptions {
   root: string;
@@ -26,14 +25,11 @@ const TITLES: Record<string, string> = {
 
 function section(o: ResilienceReportOptions, id: string, file: string, chartDir: string): [string, string] {
   const dir = join(o.resultsRoot, id);
-  if (existsSync(join(dir, RESILIENCE_MANIFEST))) {
-    const m = readJson<ResilienceManifest>(join(dir, RESILIENCE_MANIFEST));
-    const table =
-      m.scenario === '11-cold-start'
-        ? renderColdStartTable(readColdStarts(dir))
-        : renderFaultTable(readFaultRuns(dir));
-    const failures = m.failures?.length ? `\n\nFailed measurements: ${m.failures.join('; ')}.\n` : '';
-    return [m.scenario, `### ${m.target}\n\n${resilienceHeader(m)}\n\n${table}${failures}`];
+  const m = readResilienceManifest(dir);
+  if (m) {
+    // The run's own summary.md is rendered again too, by the same code as this page.
+    writeResilienceSummary(dir, m);
+    return [m.scenario, `### ${m.target}\n\n${resilienceHeader(m)}\n\n${resilienceTable(dir, m)}`];
   }
   if (existsSync(join(dir, 'scale.json'))) {
     const s = readJson<ScaleRunFile>(join(dir, 'scale.json'));
