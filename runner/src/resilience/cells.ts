@@ -8,7 +8,8 @@ export function median(xs: (number | null)[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-const fmt = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+const fmt = (x: number) =>
+  x >= 100 || Number.isInteger(x) ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
 
 /** "median (min–max)", plus ", N never" for repetitions where it did not happen; "never" when none did. */
 export function rangeCell(xs: (number | null)[]): string {
