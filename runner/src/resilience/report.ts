@@ -25,12 +25,6 @@ const TITLES: Record<string, string> = {
 
 function section(o: ResilienceReportOptions, id: string, file: string, chartDir: string): [string, string] {
   const dir = join(o.resultsRoot, id);
-  const m = readResilienceManifest(dir);
-  if (m) {
-    // The run's own summary.md is rendered again too, by the same code as this page.
-    writeResilienceSummary(dir, m);
-    return [m.scenario, `### ${m.target}\n\n${resilienceHeader(m)}\n\n${resilienceTable(dir, m)}`];
-  }
   if (existsSync(join(dir, 'scale.json'))) {
     const s = readJson<ScaleRunFile>(join(dir, 'scale.json'));
     const charts = readdirSync(dir)
@@ -41,10 +35,18 @@ function section(o: ResilienceReportOptions, id: string, file: string, chartDir:
       return `![${c}](${relative(dirname(file), join(chartDir, c))})`;
     });
     const runs = s.scales.map((x) => `scale ${x.scale}: \`${x.runId ?? 'failed'}\``).join(', ');
+    const m = readResilienceManifest(dir);
+    const head = m ? `${resilienceHeader(m)}\n\n` : '';
     return [
       s.scenario,
-      `### ${s.target}\n\nBenchmark runs (headers, budgets and commands in their summaries): ${runs}.\n\n${renderScaleTable(scalePoints(o.resultsRoot, s))}\n${links.join('\n')}\n`,
+      `### ${s.target}\n\n${head}Benchmark runs (headers, budgets and commands in their summaries): ${runs}.\n\n${renderScaleTable(scalePoints(o.resultsRoot, s))}\n${links.join('\n')}\n`,
     ];
+  }
+  const m = readResilienceManifest(dir);
+  if (m) {
+    // The run's own summary.md is rendered again too, by the same code as this page.
+    writeResilienceSummary(dir, m);
+    return [m.scenario, `### ${m.target}\n\n${resilienceHeader(m)}\n\n${resilienceTable(dir, m)}`];
   }
   throw new Error(
     `results/${id} is neither a resilience run (${RESILIENCE_MANIFEST}) nor a scale run (scale.json)`,

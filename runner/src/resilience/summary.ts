@@ -1,9 +1,10 @@
-/** A resilience run's table (10 or 11, by its manifest) and its summary.md, rendered from the run's files. */
+/** A resilience run's table (10, 11 or 12, by its manifest) and its summary.md, rendered from the run's files. */
 import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readJson } from '../benchmark/files.js';
 import { readColdStarts, renderColdStartTable } from '../coldstart/summary.js';
 import { readFaultRuns, renderFaultTable } from '../faults/summary.js';
+import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
 import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from './manifest.js';
 
 export function readResilienceManifest(runDir: string): ResilienceManifest | null {
@@ -13,9 +14,11 @@ export function readResilienceManifest(runDir: string): ResilienceManifest | nul
 
 export function resilienceTable(runDir: string, m: ResilienceManifest): string {
   const table =
-    m.scenario === '11-cold-start'
-      ? renderColdStartTable(readColdStarts(runDir))
-      : renderFaultTable(readFaultRuns(runDir));
+    m.scenario === '12-data-scale'
+      ? renderScaleTable(scalePoints(dirname(runDir), readJson<ScaleRunFile>(join(runDir, 'scale.json'))))
+      : m.scenario === '11-cold-start'
+        ? renderColdStartTable(readColdStarts(runDir))
+        : renderFaultTable(readFaultRuns(runDir));
   const failures = m.failures.length ? `\nFailed measurements: ${m.failures.join('; ')}.\n` : '';
   return `${table}${failures}`;
 }

@@ -12,15 +12,10 @@ import { writeJsonAtomic } from '../benchmark/files.js';
 import { Lab } from '../lab/launcher.js';
 import { repoRoot } from '../lib/env-file.js';
 import { renderSvg } from '../report/charts.js';
-import {
-  chartMetrics,
-  renderScaleTable,
-  SCENARIO,
-  type ScaleRunFile,
-  scalePoints,
-  scaleSpec,
-} from './report.js';
+import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
 import { startAtScale } from './seed-time.js';
+import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { writeResilienceSummary } from '../resilience/summary.js';
 
 const USAGE = `usage: ./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]
        [--run-id ID]
@@ -70,31 +65,50 @@ async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
   const root = repoRoot();
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  const target = new Lab({ root, log }).compose.targets.find((t) => t.name === a.target);
+  const lab = new Lab({ root, log });
+  const target = lab.compose.targets.find((t) => t.name === a.target);
   if (!target) throw new UsageError(`unknown target ${a.target}`);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const runId = a.runId ?? `${stamp}-scale-${target.name}`;
   const resultsDir = join(root, 'results');
   const runDir = join(resultsDir, runId);
   mkdirSync(runDir, { recursive: true });
+  const manifest = newManifest({
+    root,
+    lab,
+    runDir,
+    scenario: SCENARIO,
+    target,
+    command: `./run-benchmark.sh scale ${process.argv.slice(2).join(' ')}`,
+    options: { scales: a.scales, runs: Number(a.runs), duration: a.duration, select: a.select },
+  });
   const file: ScaleRunFile = { scenario: SCENARIO, target: target.name, scenarios: [a.select], scales: [] };
-  for (const scale of a.scales) {
-    log(`— ${target.name} at scale ${scale}: start (and seed)`);
-    const seed = await startAtScale(root, target, scale, log);
-    log(`  up in ${seed.upSeconds.toFixed(1)} s`);
-    const benchId = `${runId}-s${scale}`;
-    const args = [target.name, a.select, '--scale', String(scale), '--runs', a.runs, '--run-id', benchId];
-    if (a.duration) args.push('--duration', a.duration);
-    const code = await bench(root, args);
-    file.scales.push({ ...seed, runId: code === 0 ? benchId : null });
-    writeJsonAtomic(join(runDir, 'scale.json'), file);
+  try {
+    for (const scale of a.scales) {
+      log(`— ${target.name} at scale ${scale}: start (and seed)`);
+      const seed = await startAtScale(root, target, scale, log);
+      manifest.budget ??= await readBudget(lab, target.profile);
+      log(`  up in ${seed.upSeconds.toFixed(1)} s`);
+      const benchId = `${runId}-s${scale}`;
+      const args = [target.name, a.select, '--scale', String(scale), '--runs', a.runs, '--run-id', benchId];
+      if (a.duration) args.push('--duration', a.duration);
+      const code = await bench(root, args);
+      if (code !== 0) manifest.failures.push(`scale ${scale}: the benchmark run ${benchId} exited ${code}`);
+      file.scales.push({ ...seed, runId: code === 0 ? benchId : null });
+      writeJsonAtomic(join(runDir, 'scale.json'), file);
+    }
+    manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
+  } catch (e) {
+    manifest.status = 'incomplete';
+    manifest.reason = (e as Error).message;
+    throw e;
+  } finally {
+    manifest.finishedAt = new Date().toISOString();
+    saveManifest(runDir, manifest);
+    await lab.down(target.profile, { quiet: true });
   }
-  await new Lab({ root, log }).down(target.profile, { quiet: true });
+  writeResilienceSummary(runDir, manifest);
   const points = scalePoints(resultsDir, file);
-  writeFileSync(
-    join(runDir, 'summary.md'),
-    `# ${runId}: ${SCENARIO} (${target.name})\n\n${renderScaleTable(points)}`,
-  );
   for (const m of chartMetrics()) {
     const name = m
       .replace(/[^a-z0-9]+/gi, '-')
