@@ -19,4 +19,11 @@ case "${1:-}" in
 esac
 # shellcheck source=runner/bin/ensure-built
 . "$here/runner/bin/ensure-built"
+# Scenarios 10-12 have their own small CLIs (runner/src/faults, runner/src/coldstart, runner/src/scale).
+case "${1:-}" in
+  faults) shift; exec node "$here/runner/dist/src/faults/cli.js" "$@" ;;
+  cold-start) shift; exec node "$here/runner/dist/src/coldstart/cli.js" "$@" ;;
+  scale) shift; exec node "$here/runner/dist/src/scale/cli.js" "$@" ;;
+  resilience-report) shift; exec node "$here/runner/dist/src/resilience/report-cli.js" "$@" ;;
+esac
 exec node "$cli" "$@"

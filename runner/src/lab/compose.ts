@@ -4,6 +4,7 @@ import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { parseBytes, parseCpus, parseCpuset } from './budget.js';
 import { interpolateTree } from './interpolate.js';
+import { parseRestart, type RestartPolicy, RestartPolicyError } from './restart-policy.js';
 
 export class ComposeError extends Error {}
 
@@ -48,6 +49,8 @@ export interface ServiceSpec {
   stopGraceSeconds: number;
   /** The host ports of `ports:` ("127.0.0.1:8080:8080" → 8080): natively the service listens on them itself. */
   hostPorts: number[];
+  /** compose `restart:`; natively applied by lab/supervisor.ts while a supervisor runs. */
+  restart: RestartPolicy;
   native: NativeSpec | null;
 }
 
@@ -235,6 +238,15 @@ function nativeSpec(name: string, svc: Obj, command: string[] | null): NativeSpe
   };
 }
 
+function restartPolicy(raw: unknown, where: string): RestartPolicy {
+  try {
+    return parseRestart(raw, where);
+  } catch (e) {
+    if (e instanceof RestartPolicyError) throw new ComposeError(e.message);
+    throw e;
+  }
+}
+
 const SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGKILL', 'SIGHUP', 'SIGUSR1', 'SIGUSR2']);
 
 /** Reads and interpolates docker-compose.yml the way `docker compose config` would, and models its services. */
@@ -285,6 +297,7 @@ export function loadCompose(
       stopSignal: stop as NodeJS.Signals,
       stopGraceSeconds: parseDuration(svc['stop_grace_period'], 10),
       hostPorts: hostPorts(svc['ports'], `services.${name}.ports`),
+      restart: restartPolicy(svc['restart'], `services.${name}.restart`),
       native: nativeSpec(name, svc, command),
     });
   }

@@ -1,4 +1,4 @@
-import { type StdioOptions, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import {
   chownSync,
   closeSync,
@@ -324,7 +324,7 @@ export class Lab {
     state: ProfileState,
     limited: boolean,
     _timeout?: number,
-  ): Promise<void> {
+  ): Promise<ChildProcess> {
     const n = s.native!;
     const data = this.paths.data(s.name);
     const run = this.paths.run(s.name);
@@ -391,6 +391,29 @@ export class Lab {
       sut: isSut(s, this.budget),
     };
     this.log(`${s.name}: started pid ${pid}${limited ? ` in cgroup ${cg}` : ' (unlimited)'}`);
+    return child;
+  }
+
+  /**
+   * Starts one service of a profile that is up again, in its own cgroup, and waits until it is healthy: what
+   * the restart policy's supervisor (lab/supervisor.ts) does after the service died. `child` is the new
+   * process (also given to `onStart` as soon as it runs), so the supervisor can read how it ends.
+   */
+  async restartService(
+    profile: string,
+    name: string,
+    onStart?: (pid: number, child: ChildProcess) => void,
+  ): Promise<{ pid: number; child: ChildProcess }> {
+    const state = readState(this.paths, profile);
+    const s = this.compose.services.get(name);
+    if (!state) throw new LabError(`${profile} is not up`);
+    if (!s?.native || s.native.oneshot || !state.services[name])
+      throw new LabError(`${name} is not a running service of ${profile}`);
+    const child = await this.startService(profile, s, state, state.limited);
+    writeJsonAtomic(this.paths.state(profile), state);
+    onStart?.(state.services[name]!.pid, child);
+    await this.awaitHealthy(s, state);
+    return { pid: state.services[name]!.pid, child };
   }
 
   /** Runs a one-shot service (e.g. a seeder) inside its own cgroup and waits for it; a non-zero exit fails `up`. */

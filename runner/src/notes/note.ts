@@ -9,6 +9,7 @@ import { readJson, writeFileAtomic } from '../benchmark/files.js';
 import type { Manifest } from '../benchmark/types.js';
 import { formatBytes } from '../lab/budget.js';
 import { capacityTable, flagLegend, header, scenarioTable, TABLE_NOTE } from '../report/markdown.js';
+import { isResilienceRun, scaffoldResilienceNote } from '../resilience/note.js';
 import { summarizeRun } from '../stats/aggregate.js';
 
 export type NoteKind = 'qna' | 'retrospective' | 'topic';
@@ -50,6 +51,7 @@ export function fill(template: string, values: Record<string, string>): string {
 
 export function scaffoldNote(o: NoteOptions): string {
   const runDir = join(o.resultsRoot, o.runId);
+  if (isResilienceRun(runDir)) return scaffoldResilienceNote(o);
   if (!existsSync(join(runDir, 'manifest.json'))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
   const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
   const summary = summarizeRun(runDir);

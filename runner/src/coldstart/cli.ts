@@ -1,0 +1,131 @@
+/**
+ * `./run-benchmark.sh cold-start <target> [--reps 10] [--mode start,crash] [--steady 10]`: scenario 11.
+ * Writes results/<run-id>/<target>/11-cold-start/<mode>-NN.json, resilience.json and summary.md.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateDataset, Oracle } from '@lab/contract';
+import { Lab } from '../lab/launcher.js';
+import { labEnv, repoRoot } from '../lib/env-file.js';
+import { resetTarget } from '../resilience/reset.js';
+import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { writeResilienceSummary } from '../resilience/summary.js';
+import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
+
+const USAGE = `usage: ./run-benchmark.sh cold-start <target> [--reps N] [--mode start,crash] [--steady SECONDS]
+       [--run-id ID] [--results-dir DIR]
+Scenario 11: time from \`up\` to the first correct 200 and to a steady p99, after a clean stop and after a
+SIGKILL of every process (data on disk). See docs/scenarios/11-cold-start.md.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      reps: { type: 'string', default: '10' },
+      mode: { type: 'string', default: 'start,crash' },
+      steady: { type: 'string', default: '10' },
+      'run-id': { type: 'string' },
+      'results-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length !== 1) throw new UsageError(USAGE);
+  const modes = values.mode.split(',') as StartMode[];
+  for (const m of modes)
+    if (m !== 'start' && m !== 'crash') throw new UsageError(`--mode: start or crash, not ${m}`);
+  const reps = Number(values.reps);
+  const steady = Number(values.steady);
+  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a positive integer`);
+  if (!(steady > 0)) throw new UsageError(`--steady must be a positive number of seconds`);
+  return {
+    target: positionals[0]!,
+    modes,
+    reps,
+    steady,
+    runId: values['run-id'] ?? null,
+    resultsDir: values['results-dir'] ?? null,
+  };
+}
+
+async function main(): Promise<void> {
+  const a = parse(process.argv.slice(2));
+  const root = repoRoot();
+  const env = { ...labEnv(root), ...process.env } as Record<string, string>;
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const lab = new Lab({ root, log: () => undefined });
+  const target = lab.compose.targets.find((t) => t.name === a.target);
+  if (!target)
+    throw new UsageError(
+      `unknown target ${a.target} (targets: ${lab.compose.targets.map((t) => t.name).join(', ')})`,
+    );
+  const seed = Number(env['LAB_SEED'] ?? 42);
+  const scale = Number(env['LAB_SCALE'] ?? 1);
+  const oracle = new Oracle(generateDataset({ seed, scale }), { adminToken: 'cold-start' });
+  // The most popular product: the page a returning user asks for first.
+  const id = oracle.catalog.popular[0]!;
+  const expectedBody = JSON.stringify(oracle.product(String(id)).body);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const runId = a.runId ?? `${stamp}-cold-start-${target.name}`;
+  const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
+  mkdirSync(runDir, { recursive: true });
+  const manifest = newManifest({
+    root,
+    lab,
+    runDir,
+    scenario: SCENARIO,
+    target,
+    command: `./run-benchmark.sh cold-start ${process.argv.slice(2).join(' ')}`,
+    options: {
+      modes: a.modes,
+      reps: a.reps,
+      steadySeconds: a.steady,
+      probe: `/api/products/${id}`,
+      seed,
+      scale,
+    },
+  });
+  try {
+    // A first start seeds an empty data dir: not a cold start with data on disk, so it is not measured.
+    await lab.up(target.profile);
+    manifest.budget = await readBudget(lab, target.profile);
+    // The probe expects the seeded page (its stock included): undo what earlier runs sold.
+    await resetTarget(target.url, env['LAB_ADMIN_TOKEN'] ?? '');
+    for (let rep = 1; rep <= a.reps; rep++)
+      for (const mode of a.modes) {
+        const f = await coldStart({
+          lab,
+          runDir,
+          target,
+          mode,
+          rep,
+          probePath: `/api/products/${id}`,
+          expectedBody,
+          steadyMs: a.steady * 1000,
+          deadlineMs: 600_000,
+        });
+        log(
+          `${target.name} ${mode} ${rep}/${a.reps}: first 200 ${f.firstOkMs?.toFixed(0)} ms · up ${f.upMs?.toFixed(0)} ms · steady p99 ${f.steadyP99Ms?.toFixed(2)} ms after ${f.timeToSteadyMs} ms${f.upError ? ` · up failed: ${f.upError}` : ''}`,
+        );
+      }
+    manifest.status = 'complete';
+  } catch (e) {
+    manifest.status = 'incomplete';
+    manifest.reason = (e as Error).message;
+    throw e;
+  } finally {
+    manifest.finishedAt = new Date().toISOString();
+    saveManifest(runDir, manifest);
+    writeResilienceSummary(runDir, manifest);
+    await lab.down(target.profile, { quiet: true });
+    log(`results: ${runDir}`);
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`${e instanceof UsageError ? e.message : `cold-start: ${e.message}`}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

@@ -1,0 +1,37 @@
+/** Scenario 11's table, rendered from its run files: medians (and range) over repetitions. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJson } from '../benchmark/files.js';
+import { rangeCell as cell } from '../resilience/cells.js';
+import { type ColdStartFile, SCENARIO } from './cold-start.js';
+
+export function readColdStarts(runDir: string): ColdStartFile[] {
+  const out: ColdStartFile[] = [];
+  if (!existsSync(runDir)) return out;
+  for (const target of readdirSync(runDir)) {
+    const dir = join(runDir, target, SCENARIO);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort())
+      if (/^(start|crash)-\d+\.json$/.test(f)) out.push(readJson<ColdStartFile>(join(dir, f)));
+  }
+  return out;
+}
+
+export function renderColdStartTable(files: ColdStartFile[]): string {
+  const groups = new Map<string, ColdStartFile[]>();
+  for (const f of files)
+    groups.set(`${f.target} ${f.mode}`, [...(groups.get(`${f.target} ${f.mode}`) ?? []), f]);
+  const rows = [
+    '| target | start | reps | to first correct 200, ms | to `up` done, ms | steady p99, ms | to steady p99, ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const g of groups.values()) {
+    const f0 = g[0]!;
+    rows.push(
+      `| ${f0.target} | ${f0.mode === 'crash' ? 'after SIGKILL, data on disk' : 'clean stop, data on disk'} | ${g.length} | ` +
+        `${cell(g.map((f) => f.firstOkMs))} | ${cell(g.map((f) => f.upMs))} | ${cell(g.map((f) => f.steadyP99Ms))} | ` +
+        `${cell(g.map((f) => f.timeToSteadyMs))} |`,
+    );
+  }
+  return `${rows.join('\n')}\n\nCells: median (min–max) over repetitions; times from the runner's timestamp t0 (\`up\` called).\n`;
+}

@@ -1,0 +1,183 @@
+/**
+ * `./run-benchmark.sh faults <target> [options]`: scenario 10, fault injection. Brings the target up natively,
+ * then for every victim × fault × run: a fault run (fault-run.ts); writes results/<run-id>/ and its summary.md.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureScenarioData } from '../benchmark/scenario-data.js';
+import { parseDuration, resolveProfile } from '../lab/compose.js';
+import { Lab } from '../lab/launcher.js';
+import { ensureTool } from '../lab/tools.js';
+import { labEnv, repoRoot } from '../lib/env-file.js';
+import { describePolicy } from '../lab/restart-policy.js';
+import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { writeResilienceSummary } from '../resilience/summary.js';
+import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
+import type { FaultKind } from './inject.js';
+
+const USAGE = `usage: ./run-benchmark.sh faults <target> [--victim a,b] [--fault kill,pause] [--runs N]
+       [--rate R] [--duration 40s] [--at 10] [--pause 5] [--run-id ID] [--results-dir DIR]
+Scenario 10: during a steady arrival rate, SIGKILL (then restart per compose restart:) or SIGSTOP/SIGCONT one
+service of the target. Default victims: every service of its profile. See docs/scenarios/10-fault-injection.md.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      victim: { type: 'string' },
+      fault: { type: 'string', default: 'kill,pause' },
+      runs: { type: 'string', default: '3' },
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      at: { type: 'string', default: '10' },
+      pause: { type: 'string', default: '5' },
+      'run-id': { type: 'string' },
+      'results-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length !== 1) throw new UsageError(USAGE);
+  const faults = values.fault.split(',') as FaultKind[];
+  for (const f of faults)
+    if (f !== 'kill' && f !== 'pause') throw new UsageError(`--fault: kill or pause, not ${f}`);
+  const int = (v: string, name: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not ${v}`);
+    return n;
+  };
+  return {
+    target: positionals[0]!,
+    victims: values.victim?.split(',') ?? null,
+    faults,
+    runs: int(values.runs, 'runs'),
+    rate: values.rate === undefined ? null : int(values.rate, 'rate'),
+    duration: values.duration ?? null,
+    at: int(values.at, 'at'),
+    pause: int(values.pause, 'pause'),
+    runId: values['run-id'] ?? null,
+    resultsDir: values['results-dir'] ?? null,
+  };
+}
+
+async function main(): Promise<void> {
+  const a = parse(process.argv.slice(2));
+  const root = repoRoot();
+  const env = { ...labEnv(root), ...process.env } as Record<string, string>;
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const lab = new Lab({ root, log });
+  const target = lab.compose.targets.find((t) => t.name === a.target);
+  if (!target)
+    throw new UsageError(
+      `unknown target ${a.target} (targets: ${lab.compose.targets.map((t) => t.name).join(', ')})`,
+    );
+  const services = resolveProfile(lab.compose, target.profile).filter((s) => !s.native?.oneshot);
+  const victims = a.victims ?? services.map((s) => s.name);
+  for (const v of victims)
+    if (!services.some((s) => s.name === v))
+      throw new UsageError(
+        `${v} is not a service of ${target.profile} (${services.map((s) => s.name).join(', ')})`,
+      );
+  const profile = JSON.parse(readFileSync(join(root, 'scenarios/profiles', `${SCENARIO}.json`), 'utf8')) as {
+    rate: number;
+    duration: string;
+    slo: { p99Ms: number };
+  };
+  const durationSeconds = parseDuration(a.duration ?? profile.duration, 40);
+  if (a.at >= durationSeconds)
+    throw new UsageError(`--at ${a.at} must fall inside the run (${durationSeconds} s)`);
+  const seed = Number(env['LAB_SEED'] ?? 42);
+  const scale = Number(env['LAB_SCALE'] ?? 1);
+  const k6 = await ensureTool('k6', { paths: lab.paths, env: process.env, log });
+  const dataFile = ensureScenarioData(root, seed, scale);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const runId = a.runId ?? `${stamp}-faults-${target.name}`;
+  const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
+  mkdirSync(runDir, { recursive: true });
+  const manifest = newManifest({
+    root,
+    lab,
+    runDir,
+    scenario: SCENARIO,
+    target,
+    command: `./run-benchmark.sh faults ${process.argv.slice(2).join(' ')}`,
+    options: {
+      victims,
+      faults: a.faults,
+      runs: a.runs,
+      rate: a.rate ?? profile.rate,
+      durationSeconds,
+      atSeconds: a.at,
+      pauseSeconds: a.pause,
+      sloP99Ms: profile.slo.p99Ms,
+      seed,
+      scale,
+      restartPolicies: Object.fromEntries(services.map((s) => [s.name, describePolicy(s.restart)])),
+    },
+  });
+  try {
+    await lab.up(target.profile);
+    manifest.budget = await readBudget(lab, target.profile);
+    for (let run = 1; run <= a.runs; run++)
+      for (const victim of victims)
+        for (const fault of a.faults) {
+          log(`— ${target.name}: ${fault} ${victim}, run ${run}/${a.runs}`);
+          let r: FaultRunFile;
+          try {
+            r = await faultRun({
+              lab,
+              root,
+              runDir,
+              target,
+              victim,
+              fault,
+              run,
+              k6: k6.path,
+              dataFile,
+              loadgenCpuset: env['LAB_LOADGEN_CPUSET'] ?? '0',
+              adminToken: env['LAB_ADMIN_TOKEN'] ?? '',
+              seed,
+              scale,
+              rate: a.rate ?? profile.rate,
+              durationSeconds,
+              atSeconds: a.at,
+              pauseSeconds: a.pause,
+              sloP99Ms: profile.slo.p99Ms,
+              log,
+            });
+          } catch (e) {
+            // One failed run (e.g. the target did not come back) is recorded; the others still run.
+            manifest.failures.push(`${victim} ${fault} run ${run}: ${(e as Error).message}`);
+            log(`  FAILED: ${(e as Error).message}`);
+            await lab.up(target.profile);
+            continue;
+          }
+          log(
+            `  error rate ${(r.recovery.during.errorRate * 100).toFixed(1)}% · first success ${r.recovery.timeToFirstSuccessMs} ms · p99≤SLO ${r.recovery.timeToSloMs} ms · lost ${r.recovery.requestsLost} · oversold ${r.audit.oversoldUnits} · lost units ${r.audit.lostUnits}`,
+          );
+          // A victim the policy did not restart (or that failed to come back) is started again for the next run.
+          await lab.up(target.profile);
+          await new Promise((r2) => setTimeout(r2, 3000));
+        }
+    manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
+    if (manifest.failures.length) manifest.reason = `${manifest.failures.length} fault run(s) failed`;
+  } catch (e) {
+    manifest.status = 'incomplete';
+    manifest.reason = (e as Error).message;
+    throw e;
+  } finally {
+    manifest.finishedAt = new Date().toISOString();
+    saveManifest(runDir, manifest);
+    writeResilienceSummary(runDir, manifest);
+    await lab.down(target.profile, { quiet: true });
+    log(`results: ${runDir}`);
+  }
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`${e instanceof UsageError ? e.message : `faults: ${e.message}`}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

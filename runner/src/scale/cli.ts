@@ -1,0 +1,128 @@
+/**
+ * `./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]`:
+ * scenario 12. For each scale: start the target with LAB_SCALE=N (timed: the seed), then the ordinary benchmark
+ * runner on scenarios 01–04 at that scale (its own run directory); finally scale.json, summary.md and log-log
+ * SVG charts in results/<run-id>/, rendered from those files.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeJsonAtomic } from '../benchmark/files.js';
+import { Lab } from '../lab/launcher.js';
+import { repoRoot } from '../lib/env-file.js';
+import { renderSvg } from '../report/charts.js';
+import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
+import { startAtScale } from './seed-time.js';
+import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { writeResilienceSummary } from '../resilience/summary.js';
+
+const USAGE = `usage: ./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]
+       [--run-id ID]
+Scenario 12: scenarios 01-04 at each dataset scale (1,200 products per scale), seed time, log-log charts.
+See docs/scenarios/12-data-scale.md.`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      scales: { type: 'string', default: '1,10,100' },
+      runs: { type: 'string', default: '10' },
+      duration: { type: 'string' },
+      select: { type: 'string', default: '01-04' },
+      'run-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length !== 1) throw new UsageError(USAGE);
+  const scales = values.scales.split(',').map(Number);
+  if (scales.some((s) => !Number.isInteger(s) || s < 1 || s > 1000))
+    throw new UsageError(`--scales: integers from 1 to 1000, not ${values.scales}`);
+  if (!/^[1-9]\d*$/.test(values.runs)) throw new UsageError(`--runs must be a positive integer`);
+  return {
+    target: positionals[0]!,
+    scales,
+    runs: values.runs,
+    duration: values.duration ?? null,
+    select: values.select,
+    runId: values['run-id'] ?? null,
+  };
+}
+
+function bench(root: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'runner/dist/src/benchmark/cli.js'), ...args], {
+      stdio: 'inherit',
+    });
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function main(): Promise<void> {
+  const a = parse(process.argv.slice(2));
+  const root = repoRoot();
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const lab = new Lab({ root, log });
+  const target = lab.compose.targets.find((t) => t.name === a.target);
+  if (!target) throw new UsageError(`unknown target ${a.target}`);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const runId = a.runId ?? `${stamp}-scale-${target.name}`;
+  const resultsDir = join(root, 'results');
+  const runDir = join(resultsDir, runId);
+  mkdirSync(runDir, { recursive: true });
+  const manifest = newManifest({
+    root,
+    lab,
+    runDir,
+    scenario: SCENARIO,
+    target,
+    command: `./run-benchmark.sh scale ${process.argv.slice(2).join(' ')}`,
+    options: { scales: a.scales, runs: Number(a.runs), duration: a.duration, select: a.select },
+  });
+  const file: ScaleRunFile = { scenario: SCENARIO, target: target.name, scenarios: [a.select], scales: [] };
+  try {
+    for (const scale of a.scales) {
+      log(`— ${target.name} at scale ${scale}: start (and seed)`);
+      const seed = await startAtScale(root, target, scale, log);
+      manifest.budget ??= await readBudget(lab, target.profile);
+      log(`  up in ${seed.upSeconds.toFixed(1)} s`);
+      const benchId = `${runId}-s${scale}`;
+      const args = [target.name, a.select, '--scale', String(scale), '--runs', a.runs, '--run-id', benchId];
+      if (a.duration) args.push('--duration', a.duration);
+      const code = await bench(root, args);
+      if (code !== 0) manifest.failures.push(`scale ${scale}: the benchmark run ${benchId} exited ${code}`);
+      file.scales.push({ ...seed, runId: code === 0 ? benchId : null });
+      writeJsonAtomic(join(runDir, 'scale.json'), file);
+    }
+    manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
+  } catch (e) {
+    manifest.status = 'incomplete';
+    manifest.reason = (e as Error).message;
+    throw e;
+  } finally {
+    manifest.finishedAt = new Date().toISOString();
+    saveManifest(runDir, manifest);
+    await lab.down(target.profile, { quiet: true });
+  }
+  writeResilienceSummary(runDir, manifest);
+  const points = scalePoints(resultsDir, file);
+  for (const m of chartMetrics()) {
+    const name = m
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/-+$/, '')
+      .toLowerCase();
+    writeFileSync(
+      join(runDir, `${target.name}-${name}.svg`),
+      await renderSvg(scaleSpec(`${target.name}: ${m} against data size`, points, m)),
+    );
+  }
+  log(`results: ${runDir}`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`${e instanceof UsageError ? e.message : `scale: ${e.message}`}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+});

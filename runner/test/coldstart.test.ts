@@ -1,0 +1,80 @@
+/**
+ * Scenario 11 on a real target: the reference server through the real launcher and cgroups (a profile of its
+ * own on a free port), started after a clean stop and after a SIGKILL of every process; plus the steady-state
+ * rule on known samples.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { generateDataset, Oracle } from '@lab/contract';
+import { coldStart, killProfile } from '../src/coldstart/cold-start.js';
+import { steadyState } from '../src/coldstart/steady.js';
+import { readColdStarts, renderColdStartTable } from '../src/coldstart/summary.js';
+import { isAlive, Lab } from '../src/lab/launcher.js';
+import { readState } from '../src/lab/paths.js';
+import { referenceLabFixture } from './helpers-lab-fixture.js';
+
+test('steady p99: the tail windows set it; the time is when p99 came within 1.5x and stayed', () => {
+  const samples = [];
+  for (let t = 0; t < 6000; t += 10)
+    samples.push({ sentMs: t, latencyMs: t < 2000 ? 20 : t === 4500 ? 5 : 2 });
+  const s = steadyState(samples);
+  assert.equal(s.steadyP99Ms, 2);
+  assert.equal(s.timeToSteadyMs, 2000);
+  assert.equal(s.windows.length, 6);
+  assert.deepEqual(steadyState([]), { steadyP99Ms: null, timeToSteadyMs: null, windows: [] });
+});
+
+describe('cold start of a real target', { concurrency: false }, () => {
+  const dirs: string[] = [];
+  let lab: Lab | null = null;
+  let profile = '';
+  after(async () => {
+    if (lab) await lab.down(profile, { quiet: true });
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  test('after a clean stop and after SIGKILL: first correct 200, up done, steady p99, files and table', async () => {
+    const fx = await referenceLabFixture('on-failure');
+    dirs.push(fx.root);
+    const runDir = mkdtempSync(join(tmpdir(), 'lab-coldstart-'));
+    dirs.push(runDir);
+    profile = fx.profile;
+    lab = new Lab({ root: fx.root, log: () => undefined });
+    const target = { ...lab.compose.targets[0]!, name: 'ref' };
+    const oracle = new Oracle(generateDataset({ seed: 42, scale: 1 }), { adminToken: 'x' });
+    const id = oracle.catalog.popular[0]!;
+    const common = {
+      lab,
+      runDir,
+      target,
+      rep: 1,
+      probePath: `/api/products/${id}`,
+      expectedBody: JSON.stringify(oracle.product(String(id)).body),
+      steadyMs: 1500,
+      deadlineMs: 20_000,
+    };
+    const start = await coldStart({ ...common, mode: 'start' });
+    assert.ok(
+      start.firstOkMs !== null && start.firstOkMs > 0 && start.firstOkMs < 15_000,
+      `${start.firstOkMs}`,
+    );
+    assert.ok(start.upMs !== null && start.upError === null);
+    assert.ok(start.steadyP99Ms !== null && start.windows.length >= 1);
+
+    const before = readState(lab.paths, fx.profile)!.services['app']!.pid;
+    const crash = await coldStart({ ...common, mode: 'crash' });
+    const now = readState(lab.paths, fx.profile)!.services['app']!.pid;
+    assert.equal(isAlive(before), false, 'the old process was killed');
+    assert.notEqual(now, before);
+    assert.ok(crash.firstOkMs !== null && crash.upError === null);
+
+    const files = readColdStarts(runDir);
+    assert.deepEqual(files.map((f) => f.mode).sort(), ['crash', 'start']);
+    assert.match(renderColdStartTable(files), /\| ref \| after SIGKILL, data on disk \| 1 \| \d/);
+    await killProfile(lab, fx.profile);
+    assert.equal(isAlive(now), false);
+  });
+});

@@ -1,0 +1,74 @@
+/** docs/resilience-results.md from run files: a cold-start run and a scale run, charts copied beside it. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { ColdStartFile } from '../src/coldstart/cold-start.js';
+import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
+import { renderResilienceReport } from '../src/resilience/report.js';
+import type { ScaleRunFile } from '../src/scale/report.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lab-rreport-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('sections per scenario from the named runs; an unknown kind of run is a clear error', () => {
+  const results = join(root, 'results');
+  const cold = join(results, 'c1', 'mono', '11-cold-start');
+  mkdirSync(cold, { recursive: true });
+  const m: ResilienceManifest = {
+    kind: 'resilience',
+    runId: 'c1',
+    scenario: '11-cold-start',
+    target: 'mono',
+    status: 'complete',
+    reason: null,
+    command: './run-benchmark.sh cold-start mono',
+    startedAt: '2026-12-04T17:00:00.000Z',
+    finishedAt: null,
+    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20', kernel: '6' },
+    git: { commit: 'abc', dirty: false },
+    components: { database: 'PostgreSQL 15' },
+    budget: { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
+    options: {},
+    failures: [],
+  };
+  writeFileSync(join(results, 'c1', RESILIENCE_MANIFEST), JSON.stringify(m));
+  const f: ColdStartFile = {
+    scenario: '11-cold-start',
+    target: 'mono',
+    mode: 'crash',
+    rep: 1,
+    t0: 0,
+    firstOkMs: 2500,
+    upMs: 2600,
+    upError: null,
+    attempts: 40,
+    steadyP99Ms: 3,
+    timeToSteadyMs: 4000,
+    windows: [],
+  };
+  writeFileSync(join(cold, 'crash-01.json'), JSON.stringify(f));
+  const scale: ScaleRunFile = {
+    scenario: '12-data-scale',
+    target: 'mono',
+    scenarios: ['01-04'],
+    scales: [{ scale: 1, previousScale: null, upSeconds: 3, seeded: null, runId: null }],
+  };
+  mkdirSync(join(results, 's1'));
+  writeFileSync(join(results, 's1', 'scale.json'), JSON.stringify(scale));
+  writeFileSync(join(results, 's1', 'mono-p99-ms.svg'), '<svg/>');
+  const out = renderResilienceReport({ root, resultsRoot: results, runIds: ['s1', 'c1'] });
+  const text = readFileSync(out, 'utf8');
+  assert.ok(text.indexOf('## 11-cold-start') < text.indexOf('## 12-data-scale'), 'scenarios in order');
+  assert.match(text, /\| mono \| after SIGKILL, data on disk \| 1 \| 2,500 \| 2,600 \|/);
+  assert.match(text, /PostgreSQL 15/);
+  assert.match(text, /\| 1 \(1,200\) \| 3\.00 \|/);
+  assert.ok(existsSync(join(root, 'docs', 'resilience-results', 'mono-p99-ms.svg')));
+  assert.match(text, /!\[mono-p99-ms\.svg\]\(resilience-results\/mono-p99-ms\.svg\)/);
+  mkdirSync(join(results, 'x'));
+  assert.throws(
+    () => renderResilienceReport({ root, resultsRoot: results, runIds: ['x'] }),
+    /neither a resilience run/,
+  );
+});
