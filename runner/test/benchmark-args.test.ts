@@ -28,10 +28,10 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 describe('scenario catalogue and selectors', () => {
-  test('scenarios 00–09 and 13 exist, each with a profile', () => {
+  test('scenarios 00–10 and 13 exist, each with a profile', () => {
     assert.deepEqual(
       catalogue.map((s) => s.id),
-      ['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '13'],
+      ['00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '13'],
     );
     for (const s of catalogue) assert.equal(s.profile.name, s.name, `${s.name}: profile name`);
   });
@@ -40,11 +40,11 @@ describe('scenario catalogue and selectors', () => {
     const ids = (sel: string) => parseSelector(sel, catalogue).map((n) => n.slice(0, 2));
     assert.deepEqual(ids('03'), ['03']);
     assert.deepEqual(ids('3'), ['03']);
-    assert.deepEqual(ids('06+'), ['06', '07', '08', '09', '13']);
+    assert.deepEqual(ids('06+'), ['06', '07', '08', '09', '10', '13']);
     assert.deepEqual(ids('01-05'), ['01', '02', '03', '04', '05']);
     assert.deepEqual(ids('03,01'), ['01', '03']);
-    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08', '09', '13']);
-    assert.equal(ids('all').length, 11);
+    assert.deepEqual(ids('00-01,07+'), ['00', '01', '07', '08', '09', '10', '13']);
+    assert.equal(ids('all').length, 12);
   });
 
   test('09: each step adds a hop latency, the target runs through the injector, --vus keeps the ladder', () => {
@@ -80,7 +80,7 @@ describe('scenario catalogue and selectors', () => {
 
   test('bad selectors are usage errors naming the problem', () => {
     for (const [sel, msg] of [
-      ['10', /no scenario 10/],
+      ['11', /no scenario 11/],
       ['05-03', /reversed/],
       ['x', /not a scenario number/],
       ['03,', /not a scenario number/],

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readJson } from '../benchmark/files.js';
 import type { Manifest } from '../benchmark/types.js';
-import { type CellSummary, runFileName, summarizeRun } from '../stats/aggregate.js';
+import { type CellSummary, runFileName, summarizeRun, upgradeCellSummary } from '../stats/aggregate.js';
 
 export class MissingRunFilesError extends Error {}
 
@@ -53,7 +53,7 @@ export function runCells(
     const missing = cells.filter((c) => !existsSync(join(c.dir, 'summary.json'))).map((c) => where(c.dir));
     if (missing.length)
       throw new MissingRunFilesError(`--from-summaries: no summary.json in ${missing.join(', ')}`);
-    return cells.map((c) => readJson<CellSummary>(join(c.dir, 'summary.json')));
+    return cells.map((c) => upgradeCellSummary(readJson<CellSummary>(join(c.dir, 'summary.json'))));
   }
   const problems = cells
     .map((c) => ({ c, why: missingIn(c.dir) }))

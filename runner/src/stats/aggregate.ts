@@ -96,6 +96,22 @@ export interface RouteSummary {
   checksFailed: number;
 }
 
+/**
+ * A cell summary written by an older runner, with the fields it did not keep yet (metrics added since, per-service
+ * CPU, routes) filled in as unknown, so that the report renders it as "–" instead of failing.
+ */
+export function upgradeCellSummary(cell: CellSummary): CellSummary {
+  for (const step of cell.steps) {
+    for (const m of METRICS) {
+      step.values[m] ??= step.runs.map(() => null);
+      step.stats[m] ??= null;
+    }
+    step.services ??= {};
+    step.routes ??= {};
+  }
+  return cell;
+}
+
 /** Per route over the runs of one step (runs written before routes were kept have none). */
 function routeSummaries(steps: StepResult[]): Record<string, RouteSummary> {
   const names = [...new Set(steps.flatMap((s) => Object.keys(s.metrics.routes ?? {})))];
