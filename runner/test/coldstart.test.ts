@@ -77,4 +77,27 @@ describe('cold start of a real target', { concurrency: false }, () => {
     await killProfile(lab, fx.profile);
     assert.equal(isAlive(now), false);
   });
+
+  test('a start that fails ends the measurement at once (upError), not at the probe deadline', async () => {
+    const fx = await referenceLabFixture('no', [process.execPath, '-e', 'process.exit(3)']);
+    dirs.push(fx.root);
+    const runDir = mkdtempSync(join(tmpdir(), 'lab-coldstart-'));
+    dirs.push(runDir);
+    const failing = new Lab({ root: fx.root, log: () => undefined });
+    const t0 = Date.now();
+    const f = await coldStart({
+      lab: failing,
+      runDir,
+      target: failing.compose.targets[0]!,
+      mode: 'start',
+      rep: 1,
+      probePath: '/health',
+      expectedBody: 'x',
+      steadyMs: 1000,
+      deadlineMs: 60_000,
+    });
+    assert.equal(f.firstOkMs, null);
+    assert.match(f.upError ?? '', /exited before becoming healthy/);
+    assert.ok(Date.now() - t0 < 20_000, `took ${Date.now() - t0} ms`);
+  });
 });

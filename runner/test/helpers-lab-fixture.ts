@@ -20,7 +20,8 @@ export interface LabFixture {
   url: string;
 }
 
-export async function referenceLabFixture(restart: string): Promise<LabFixture> {
+/** `command` replaces the reference server's argv (e.g. a process that fails to start). */
+export async function referenceLabFixture(restart: string, command?: string[]): Promise<LabFixture> {
   const root = mkdtempSync(join(tmpdir(), 'lab-faults-'));
   const profile = `faulttest${process.pid}`;
   const port = await freePort();
@@ -48,7 +49,7 @@ services:
       LAB_SEED: \${LAB_SEED}
       LAB_SCALE: \${LAB_SCALE}
     x-native:
-      command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(REFERENCE_MAIN)}]
+      command: ${JSON.stringify(command ?? [process.execPath, REFERENCE_MAIN])}
       health: { url: "http://127.0.0.1:${port}/health" }
 `,
   );

@@ -96,6 +96,7 @@ export async function coldStart(o: ColdStartOptions): Promise<ColdStartFile> {
     t0,
     deadlineMs: o.deadlineMs,
     steadyMs: o.steadyMs,
+    failed: () => upError !== null,
   });
   await up;
   const s = steadyState(p.samples);

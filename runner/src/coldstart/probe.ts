@@ -24,8 +24,8 @@ export interface ProbeOptions {
   deadlineMs: number;
   steadyMs: number;
   intervalMs?: number;
-  /** Resolves when the caller is done with the target's start (its `up` returned or failed). */
-  startDone?: Promise<unknown>;
+  /** True once the start has failed (`up` gave up): nothing will answer, stop asking. */
+  failed?: () => boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,7 +43,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
   const since = () => performance.now() - o.t0;
   let attempts = 0;
   let firstOkMs: number | null = null;
-  while (since() < o.deadlineMs) {
+  while (since() < o.deadlineMs && !o.failed?.()) {
     attempts++;
     if (await once(o.url, o.expectedBody)) {
       firstOkMs = since();
