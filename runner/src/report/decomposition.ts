@@ -64,7 +64,11 @@ export function decompose(cells: readonly CellSummary[]): DecompositionRow[] {
 const signed = (v: number | null) => (v === null ? '–' : `${v >= 0 ? '+' : ''}${num(v, 3)}`);
 
 /** The report's section, or null when no scenario has the cells to decompose. */
-export function decompositionSection(cells: readonly CellSummary[]): string | null {
+export function decompositionSection(
+  cells: readonly CellSummary[],
+  /** The methodology page, relative to the page being written. */
+  methodology = 'methodology.md',
+): string | null {
   const rows = decompose(cells);
   if (rows.length === 0) return null;
   const table = mdTable(
@@ -93,7 +97,7 @@ export function decompositionSection(cells: readonly CellSummary[]): string | nu
     'stores and queries in one process, so micro − microlith is the price of the network hops, serialisation and',
     'extra processes alone; microlith − harper is the price of an out-of-process database and its driver (and of',
     'Fastify vs Harper’s own server). Differences of medians, not significance tests: the comparison tables and',
-    'their confidence intervals say which differences are real. Limits: [methodology.md](methodology.md).',
+    `their confidence intervals say which differences are real. Limits: [methodology.md](${methodology}).`,
     '',
     table,
   ].join('\n');

@@ -96,7 +96,8 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
   const chartDir = join(dirname(file), basename(file, '.md'));
   const charts = new Map<string, string>();
   const all = [...cells.values()].map((x) => x.cell);
-  const flags = `${o.fromSummaries ? ' --from-summaries' : ''}${o.out === 'publish' ? ' --publish' : ''}`;
+  const out = o.out === 'publish' ? ' --publish' : o.out !== null ? ` --out ${o.out}` : '';
+  const flags = `${o.fromSummaries ? ' --from-summaries' : ''}${out}`;
   const cmd = `./run-benchmark.sh report ${runIds.join(' ')}${flags}`;
   const source = o.fromSummaries
     ? `the per-cell summary.json files of ${runIds.map((r) => `results/${r}/`).join(', ')} (the raw run files were not kept)`
@@ -147,7 +148,7 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
     const comps = comparePairs(sc, targets, [scenario]);
     if (comps.length) parts.push(comparisonTable(comps), '');
   }
-  const decomposition = decompositionSection(all);
+  const decomposition = decompositionSection(all, docs('methodology.md'));
   if (decomposition) parts.push(decomposition, '');
   const latency = latencySection(all);
   if (latency) parts.push(latency, '');
