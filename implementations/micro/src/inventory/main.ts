@@ -1,5 +1,6 @@
 import { seedIfNeeded } from '../lib/mongo.js';
 import { runService, type ServiceFactory } from '../lib/service.js';
+import { startSweep } from '../lib/sweep.js';
 import { inventoryRoutes } from './api.js';
 import { COLLECTIONS, InventoryStore } from './store.js';
 
@@ -16,22 +17,14 @@ export const inventoryService: ServiceFactory = async (cfg, store, app) => {
   // LAB_RESERVATION_STALE_MS overrides it (tests).
   const staleMs =
     Number(process.env['LAB_RESERVATION_STALE_MS']) || Math.max(60_000, cfg.upstream.timeoutMs * 12);
-  let sweeping = false;
-  const sweep = () => {
-    if (sweeping) return;
-    sweeping = true;
-    inventory
-      .expireStale(staleMs)
-      .catch((e: unknown) => app.log.warn({ err: (e as Error).message }, 'reservation expiry failed'))
-      .finally(() => {
-        sweeping = false;
-      });
-  };
-  const timer = setInterval(sweep, Math.min(SWEEP_EVERY_MS, staleMs));
-  timer.unref();
+  const stopSweep = startSweep(
+    () => inventory.expireStale(staleMs),
+    Math.min(SWEEP_EVERY_MS, staleMs),
+    (e) => app.log.warn({ err: e.message }, 'reservation expiry failed'),
+  );
   return {
     routes: inventoryRoutes(inventory, Buffer.from(cfg.lab.adminToken)),
-    close: async () => clearInterval(timer),
+    close: async () => stopSweep(),
     reset: async () => {
       if ((await seed()).seeded) await inventory.ensureIndexes();
       else await inventory.reset();

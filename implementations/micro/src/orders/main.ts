@@ -1,6 +1,7 @@
 import { ContractError, errors } from '@lab/contract';
 import type { ProcessConfig } from '../lib/config.js';
 import { runService, type ServiceFactory } from '../lib/service.js';
+import { startSweep } from '../lib/sweep.js';
 import { makeUpstreams, type Upstream } from '../lib/upstream.js';
 import { ordersRoutes } from './api.js';
 import { type OrdersDeps, OrdersStore } from './store.js';
@@ -61,25 +62,17 @@ export function ordersService(backend: (cfg: ProcessConfig) => OrdersBackend): S
     await orders.ensureIndexes();
     // A saga step is bounded by the upstream timeout; a claim older than 12 of them is an interrupted checkout.
     const staleMs = Math.max(60_000, cfg.upstream.timeoutMs * 12);
-    let sweeping = false;
-    const sweep = () => {
-      if (sweeping) return;
-      sweeping = true;
-      orders
-        .recover(staleMs)
-        .catch((e: unknown) => app.log.warn({ err: (e as Error).message }, 'recovery sweep failed'))
-        .finally(() => {
-          sweeping = false;
-        });
-    };
-    const timer = setInterval(sweep, SWEEP_EVERY_MS);
-    timer.unref();
+    const stopSweep = startSweep(
+      () => orders.recover(staleMs),
+      SWEEP_EVERY_MS,
+      (e) => app.log.warn({ err: e.message }, 'recovery sweep failed'),
+    );
     return {
       routes: ordersRoutes(orders),
       reset: () => orders.reset(),
       banner: b.banner,
       close: async () => {
-        clearInterval(timer);
+        stopSweep();
         await b.close();
       },
     };
