@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Manifest, ResourcesFile, RunFile } from '../src/benchmark/types.js';
 import { Cgroups } from '../src/lab/cgroup.js';
-import { loadCompose } from '../src/lab/compose.js';
+import { budgetFromEnv, loadCompose } from '../src/lab/compose.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
 
@@ -16,6 +16,9 @@ const labCli = join(root, 'runner', 'dist', 'src', 'lab', 'cli.js');
 const cg = Cgroups.detect();
 const ENV = { ...process.env, LAB_NO_BUILD: '1' };
 let results: string;
+// The committed budget (.env), as the cgroups must read it back.
+const committed = budgetFromEnv(loadCompose(root).env);
+const budget = { cpus: committed.cpus, cpuset: committed.sutCpuset, memoryBytes: committed.memoryBytes };
 
 function sh(
   cmd: string,
@@ -82,7 +85,7 @@ describe(
       const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
       assert.equal(m.status, 'complete');
       assert.equal(m.options.quick, true);
-      assert.deepEqual(m.targets['reference']!.budget, { cpus: 1, cpuset: '1', memoryBytes: 2048 * 2 ** 20 });
+      assert.deepEqual(m.targets['reference']!.budget, budget);
       assert.equal(m.targets['reference']!.verify?.ok, true);
       assert.match(m.versions['k6'] ?? '', /^v1\.8\.1$/);
       assert.ok(m.host.cores > 0 && m.host.cpuModel);
@@ -106,7 +109,7 @@ describe(
       const res = JSON.parse(readFileSync(join(cell, 'resources-01.json'), 'utf8')) as ResourcesFile;
       const rs = res.steps[0]!;
       assert.ok(rs.sut && rs.sut.cpuSeconds > 0, 'SUT CPU read from its cgroup');
-      assert.deepEqual(rs.sut.budget, { cpus: 1, cpuset: '1', memoryBytes: 2048 * 2 ** 20 });
+      assert.deepEqual(rs.sut.budget, budget);
       assert.ok((rs.sut.peakMemoryBytes ?? 0) > 1e6, 'peak memory');
       assert.ok(['reset-v1', 'reset-v2', 'sampled'].includes(rs.sut.peakMethod));
       assert.ok(Object.keys(rs.sut.services).includes('reference'));

@@ -26,8 +26,8 @@ describe('cgroup v1 (separate hierarchies per controller)', () => {
   test('writes quota, period, cpuset (with mems at every level) and the memory limit', () => {
     cg.ensure('lab/t', { cpus: 1.5, cpuset: '1-2', memoryBytes: 2 * 1024 ** 3 });
     cg.ensure('lab/t/svc', { cpuset: '1-2', memoryBytes: 512 * 1024 ** 2 });
-    assert.equal(read(root, 'cpu/lab/t/cpu.cfs_quota_us'), '150000');
-    assert.equal(read(root, 'cpu/lab/t/cpu.cfs_period_us'), '100000');
+    assert.equal(read(root, 'cpu/lab/t/cpu.cfs_quota_us'), '15000');
+    assert.equal(read(root, 'cpu/lab/t/cpu.cfs_period_us'), '10000');
     assert.equal(read(root, 'cpuset/lab/cpuset.mems'), '0');
     assert.equal(read(root, 'cpuset/lab/t/svc/cpuset.mems'), '0');
     assert.equal(read(root, 'cpuset/lab/t/svc/cpuset.cpus'), '1-2');
@@ -99,7 +99,7 @@ describe('cgroup v2 (unified)', () => {
     cg.ensure('lab/t/svc', { memoryBytes: 256 * 1024 ** 2 });
     assert.match(read(root, 'cgroup.subtree_control'), /\+cpu .*\+memory/);
     assert.match(read(root, 'lab/cgroup.subtree_control'), /\+cpuset/);
-    assert.equal(read(root, 'lab/t/cpu.max'), '200000 100000');
+    assert.equal(read(root, 'lab/t/cpu.max'), '20000 10000');
     assert.equal(read(root, 'lab/t/cpuset.cpus'), '2-3');
     assert.equal(read(root, 'lab/t/svc/memory.max'), String(256 * 1024 ** 2));
     assert.deepEqual(cg.readLimits('lab/t'), { cpus: 2, cpuset: '2-3', memoryBytes: 1024 ** 3 });

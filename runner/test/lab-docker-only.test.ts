@@ -11,6 +11,7 @@ import { after, describe, test } from 'node:test';
 import { budgetFromEnv, ComposeError, checkProfileRules, loadCompose } from '../src/lab/compose.js';
 import { Lab } from '../src/lab/launcher.js';
 import { readState } from '../src/lab/paths.js';
+import { dockerBudgetProblem } from '../src/benchmark/targets.js';
 import { repoRoot } from '../src/lib/env-file.js';
 
 const dirs: string[] = [];
@@ -136,4 +137,14 @@ test('./lab up takes several profiles, and checks them all before starting any',
   assert.equal(r.code, 2);
   assert.match(r.stderr, /up: unknown profile "nope"/);
   assert.match(r.stderr, /up <profile>\.\.\./);
+});
+
+describe('a fractional budget with Docker', () => {
+  test('whole cores of the cpuset pass; a share of them is refused with what to do instead', () => {
+    assert.equal(dockerBudgetProblem(1, '1'), null);
+    assert.equal(dockerBudgetProblem(2, '1-2'), null);
+    const why = dockerBudgetProblem(0.5, '1');
+    assert.match(why ?? '', /LAB_CPUS=0\.5 is a share of LAB_SUT_CPUSET's 1 core/);
+    assert.match(why ?? '', /Run natively, or set LAB_CPUS=1/);
+  });
 });

@@ -11,7 +11,8 @@
 #   HOST, PORT             public HTTP listener (default 127.0.0.1:9926)
 #   LAB_HARPER_OPS_HOST    operations API host (default 127.0.0.1; kept on loopback even in a container)
 #   LAB_HARPER_OPS_PORT    operations API port (default 9925)
-#   LAB_CPUS               Harper worker threads (THREADS_COUNT; default 1)
+#   LAB_CPUS               the CPU budget; Harper's worker threads (THREADS_COUNT) = its whole part, at least 1,
+#                          like mono's workers (a 0.5 quota runs one thread; default 1)
 #   LAB_HARPER_ADMIN_USER  Harper's super user (HDB_ADMIN_USERNAME)
 #   LAB_HARPER_ADMIN_PASSWORD  its password (HDB_ADMIN_PASSWORD); when empty, a random one generated on the
 #                          first start into DATA_DIR/admin-password (mode 600, never in git) and reused after
@@ -50,8 +51,10 @@ host=${HOST:-127.0.0.1}
 port=${PORT:-9926}
 ops_host=${LAB_HARPER_OPS_HOST:-127.0.0.1}
 ops_port=${LAB_HARPER_OPS_PORT:-9925}
-threads=${LAB_CPUS:-1}
-case "$threads" in '' | *[!0-9]* | 0) fail "LAB_CPUS must be a positive integer, got '$threads'" ;; esac
+cpus=${LAB_CPUS:-1}
+case "$cpus" in '' | .* | *.*.* | *[!0-9.]* | *.) fail "LAB_CPUS must be a positive number (e.g. 1 or 0.5), got '$cpus'" ;; esac
+threads=$(awk -v c="$cpus" 'BEGIN { t = int(c); print (t < 1 ? 1 : t) }')
+case "$cpus" in *[1-9]*) ;; *) fail "LAB_CPUS must be a positive number (e.g. 1 or 0.5), got '$cpus'" ;; esac
 case "$port" in '' | *[!0-9]*) fail "PORT must be a number, got '$port'" ;; esac
 case "$ops_port" in '' | *[!0-9]*) fail "LAB_HARPER_OPS_PORT must be a number, got '$ops_port'" ;; esac
 

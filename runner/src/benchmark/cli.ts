@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseCpuset } from '../lab/budget.js';
-import { type LabTarget, loadCompose } from '../lab/compose.js';
+import { budgetFromEnv, type LabTarget, loadCompose } from '../lab/compose.js';
 import { Lab } from '../lab/launcher.js';
 import { acquireRunLock, RunLockError } from '../lab/run-lock.js';
 import { ensureTool, type ToolContext } from '../lab/tools.js';
@@ -18,7 +18,7 @@ import { measureCeiling } from '../calibration/session.js';
 import { loadScenarios, parseSelector, planScenario, UsageError } from './plan.js';
 import { execute } from './run.js';
 import { ensureScenarioData } from './scenario-data.js';
-import { DockerDriver, dockerAvailable, NativeDriver } from './targets.js';
+import { DockerDriver, dockerAvailable, dockerBudgetProblem, NativeDriver } from './targets.js';
 import { type Manifest, type RunOptions, SCHEMA_VERSION } from './types.js';
 
 const err = (s: string) => process.stderr.write(`${s}\n`);
@@ -106,6 +106,11 @@ async function run(a: RunArgs): Promise<number> {
   // With Docker the lab only runs k6 (natively: pinned where cgroups are writable, else unpinned and said so).
   const lab = new Lab({ root, env, noLimits: noLimits || mode === 'docker' });
   const compose = lab.compose;
+  if (mode === 'docker') {
+    const b = budgetFromEnv(compose.env);
+    const problem = dockerBudgetProblem(b.cpus, b.sutCpuset);
+    if (problem) throw new UsageError(problem);
+  }
   const targets = o
     ? o.targets.map((n) => compose.targets.find((t) => t.name === n)).filter((t): t is LabTarget => !!t)
     : resolveTargets(compose.targets, a.target!);

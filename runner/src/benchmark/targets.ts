@@ -130,6 +130,21 @@ interface Container {
   cgroup: string | null;
 }
 
+/**
+ * Compose can pin a container to cores and cap each container's own CPU, but it cannot cap a whole profile (micro's
+ * seven containers) with one shared quota, which is what a fractional LAB_CPUS means natively. Rather than measure
+ * Docker targets under a different budget than native ones, a fractional budget is refused there.
+ */
+export function dockerBudgetProblem(cpus: number, sutCpuset: string): string | null {
+  const cores = parseCpuset(sutCpuset).length;
+  if (cpus === cores) return null;
+  return (
+    `LAB_CPUS=${cpus} is a share of LAB_SUT_CPUSET's ${cores} core(s): with Docker the budget is whole cores ` +
+    `(compose has no quota shared by a profile's containers). Run natively, or set LAB_CPUS=${cores} ` +
+    '(docs/methodology.md, "The budget")'
+  );
+}
+
 export class DockerDriver implements TargetDriver {
   readonly mode = 'docker' as const;
   private readonly cg: Cgroups | null = Cgroups.detect();
