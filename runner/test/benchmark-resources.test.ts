@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { extractMetrics, judgeSlo, type K6Summary } from '../src/benchmark/k6.js';
-import { hostNoise, PeakTracker, sutDelta } from '../src/benchmark/resources.js';
+import { coreBusySeconds, hostNoise, PeakTracker, sutDelta } from '../src/benchmark/resources.js';
 import { Cgroups, type Usage } from '../src/lab/cgroup.js';
 
 const u = (cpu: number, periods: number, thr: number): Usage => ({
@@ -69,6 +69,32 @@ describe('resources of a run', () => {
       sutCoresOtherShare: null,
       loadgenCoresOtherShare: null,
     });
+  });
+
+  test('busy time per core: cgroup v1 root cpuacct (scheduler clock) first, /proc/stat (tick samples) else', () => {
+    const root = mkdtempSync(join(tmpdir(), 'lab-cpuacct-'));
+    try {
+      mkdirSync(join(root, 'cpuacct'));
+      writeFileSync(join(root, 'cpuacct', 'cpuacct.usage_percpu'), '1500000000 250000000 \n');
+      const precise = coreBusySeconds(root);
+      assert.equal(precise?.method, 'cpuacct');
+      assert.deepEqual(
+        [...precise!.seconds],
+        [
+          [0, 1.5],
+          [1, 0.25],
+        ],
+      );
+      // No such file (cgroup v2, Docker): the tick-sampled figures, and the reading says so.
+      const sampled = coreBusySeconds(join(root, 'nowhere'));
+      if (sampled) {
+        assert.equal(sampled.method, 'proc-stat');
+        assert.ok(sampled.seconds.size >= 1);
+      }
+      assert.equal(coreBusySeconds()?.method ?? 'proc-stat', 'proc-stat');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('per-run memory peaks on a cgroup v1 tree: the mark is reset before the run', async () => {

@@ -220,19 +220,42 @@ export function sutDelta(
   };
 }
 
-/** Busy CPU seconds per core since boot, from /proc/stat (USER_HZ = 100 on Linux). */
-export function coreBusySeconds(): Map<number, number> | null {
+/** Where per-core busy time came from: the scheduler's own clock, or /proc/stat's tick samples. */
+export type CoreBusyMethod = 'cpuacct' | 'proc-stat';
+
+/**
+ * Busy CPU seconds per core since boot. Precise where the kernel keeps it: cgroup v1's root
+ * `cpuacct.usage_percpu`, nanoseconds of every task from the scheduler's clock. Else /proc/stat, which the kernel
+ * fills by sampling at each scheduler tick (250 Hz on these machines, no IRQ time accounting): under a CPU quota
+ * whose period is a few ticks long (10 ms = 2.5 ticks) the tick sees the target's run/throttle pattern at a
+ * nearly fixed phase, and its busy time is off by up to a fifth of a core for minutes (measured: harper's core
+ * read 69% busy while its cgroup used 50%).
+ */
+export function coreBusySeconds(
+  cgroupV1Root: string | null = null,
+): { method: CoreBusyMethod; seconds: Map<number, number> } | null {
+  if (cgroupV1Root) {
+    try {
+      const ns = readFileSync(join(cgroupV1Root, 'cpuacct', 'cpuacct.usage_percpu'), 'utf8')
+        .trim()
+        .split(/\s+/);
+      if (ns.length > 0 && ns.every((v) => /^\d+$/.test(v)))
+        return { method: 'cpuacct', seconds: new Map(ns.map((v, i) => [i, Number(v) / 1e9])) };
+    } catch {
+      /* not readable: /proc/stat below */
+    }
+  }
   try {
     const out = new Map<number, number>();
     for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
       const m = /^cpu(\d+)\s+(.*)$/.exec(line);
       if (!m) continue;
       const f = m[2]!.trim().split(/\s+/).map(Number);
-      // user nice system idle iowait irq softirq steal: busy = everything but idle and iowait.
+      // user nice system idle iowait irq softirq steal: busy = everything but idle and iowait (USER_HZ = 100).
       const busy = f.slice(0, 8).reduce((a, v, i) => (i === 3 || i === 4 ? a : a + (v || 0)), 0);
       out.set(Number(m[1]), busy / 100);
     }
-    return out;
+    return { method: 'proc-stat', seconds: out };
   } catch {
     return null;
   }
@@ -243,6 +266,8 @@ export interface HostNoise {
   sutCoresOtherShare: number | null;
   /** The same on the load generator's cores (k6 excluded). */
   loadgenCoresOtherShare: number | null;
+  /** How the cores' busy time was read (absent in files written before the method was recorded: /proc/stat). */
+  method?: CoreBusyMethod;
 }
 
 /**

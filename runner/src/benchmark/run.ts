@@ -369,7 +369,8 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               const tracker = cg ? new PeakTracker(cg, driver.watched(t)) : null;
               const drift = driftMeter(manifest.targets[t.name]?.budget?.cpuset ?? '1');
               const before = driver.snapshot(t);
-              const coresBefore = coreBusySeconds();
+              const coreRoot = cg?.version === 1 ? cg.root : null;
+              const coresBefore = coreBusySeconds(coreRoot);
               tracker?.start();
               const label = `${name} · ${t.name} · run ${i}/${o.runs}${s.steps.length > 1 ? ` · ${step.label}` : ''}`;
               progress.begin(label, step.seconds);
@@ -393,7 +394,7 @@ export async function execute(ctx: RunnerContext): Promise<number> {
               const k6End = Date.now() / 1000;
               const peaks = tracker ? tracker.stop() : {};
               const after = driver.snapshot(t);
-              const coresAfter = coreBusySeconds();
+              const coresAfter = coreBusySeconds(coreRoot);
               rmSync(summaryFile, { force: true });
               check();
               if (!driver.alive(t)) throw new TargetFailure(`${t.name} died during ${label}`);
@@ -422,14 +423,15 @@ export async function execute(ctx: RunnerContext): Promise<number> {
                   ? sutDelta(before, after, testSeconds, driver.budget(t), peaks, tracker?.method ?? 'none')
                   : null;
               const host = hostNoise(
-                coresBefore,
-                coresAfter,
+                coresBefore?.seconds ?? null,
+                coresAfter?.seconds ?? null,
                 parseCpuset(sut?.budget?.cpuset ?? manifest.targets[t.name]?.budget?.cpuset ?? '1'),
                 parseCpuset(ctx.loadgenCpuset),
                 r.wallSeconds,
                 sut ? sut.cpuSeconds : null,
                 r.loadgen.cpuSeconds,
               );
+              if (coresBefore) host.method = coresBefore.method;
               resources.push({
                 step: step.label,
                 wallSeconds: testSeconds,
