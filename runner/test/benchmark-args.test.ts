@@ -9,7 +9,7 @@ import {
   parseSelector,
   planScenario,
   UsageError,
-} from '../src/benchmark/plan.js';
+} from '../src/scenarios/plan.js';
 import { repoRoot } from '../src/lib/env-file.js';
 
 const root = repoRoot();

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Manifest, ResourcesFile, RunFile } from '../src/benchmark/types.js';
+import type { Manifest, ResourcesFile, RunFile } from '../src/results/types.js';
 import { Cgroups } from '../src/lab/cgroup.js';
 import { budgetFromEnv, loadCompose } from '../src/lab/compose.js';
 import { repoRoot } from '../src/lib/env-file.js';

@@ -3,11 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { K6Options, K6Run } from '../src/benchmark/k6.js';
-import { loadScenarios, planScenario } from '../src/benchmark/plan.js';
-import { execute, type RunnerContext } from '../src/benchmark/run.js';
+import type { K6Options, K6Run } from '../src/k6/k6.js';
+import { loadScenarios, planScenario } from '../src/scenarios/plan.js';
+import type { RunnerContext } from '../src/benchmark/context.js';
+import { execute } from '../src/benchmark/run.js';
 import type { TargetDriver } from '../src/benchmark/targets.js';
-import type { Manifest, RunFile } from '../src/benchmark/types.js';
+import type { Manifest, RunFile } from '../src/results/types.js';
 import type { Usage } from '../src/lab/cgroup.js';
 import type { LabTarget } from '../src/lab/compose.js';
 import { Lab } from '../src/lab/launcher.js';
@@ -16,6 +17,10 @@ import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
 import type { VerifyOptions, VerifyReport } from '../src/verify/verify.js';
 import { fakeK6Run } from './helpers.js';
+import { newBenchmarkManifest } from '../src/benchmark/manifest.js';
+import { LabPaths } from '../src/lab/paths.js';
+
+const K6: ToolInfo = { name: 'k6', path: 'k6', version: 'v1.8.1', source: 'fake' };
 
 const root = repoRoot();
 const catalogue = loadScenarios(root);
@@ -126,13 +131,10 @@ function context(
       { quick: true },
     ),
   );
-  const manifest: Manifest = {
-    schema: 1,
+  // The run record as the CLI builds it: one constructor for both.
+  const manifest = newBenchmarkManifest({
+    root,
     runId: 'loop',
-    status: 'running',
-    reason: null,
-    createdAt: '2026-11-23T00:00:00.000Z',
-    updatedAt: '2026-11-23T00:00:00.000Z',
     command: './run-benchmark.sh a,b 03,08',
     options: {
       targets: targetList.map((x) => x.name),
@@ -149,25 +151,14 @@ function context(
       quick: true,
       noLimits: false,
     },
+    targets: targetList,
+    scenarios: planned,
+    k6: K6,
+    loadgen: { cpuset: '0', cores: 1, pinned: true },
+    tools: { paths: new LabPaths(root), env: {}, log: () => {} },
     git: { commit: null, dirty: null },
     host: { cpuModel: 'x', cores: 2, memoryGiB: 1, node: 'v20', kernel: 'x' },
-    versions: {},
-    loadgen: { cpuset: '0', cores: 1, pinned: true },
-    targets: Object.fromEntries(
-      targetList.map((t) => [
-        t.name,
-        { profile: t.name, url: t.url, mode: 'native' as const, budget: null, components: {}, verify: null },
-      ]),
-    ),
-    plan: planned.map((p) => ({
-      name: p.entry.name,
-      title: p.entry.profile.title,
-      model: p.entry.profile.model,
-      slo: p.entry.profile.slo ?? null,
-      steps: p.steps,
-    })),
-    sessions: [],
-  };
+  });
   return {
     root,
     runDir,
@@ -176,7 +167,7 @@ function context(
     scenarios: planned,
     lab: opts.lab ?? ({ async releaseOneshot() {} } as unknown as Lab),
     driver: fakeDriver(events, opts.dies, opts.hang === 'up'),
-    k6: { name: 'k6', path: 'k6', version: 'v1.8.1', source: 'fake' } satisfies ToolInfo,
+    k6: K6,
     adminToken: 'token-token',
     dataFile: '/nonexistent',
     loadgenCpuset: '0',

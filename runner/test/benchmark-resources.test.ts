@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { extractMetrics, judgeSlo, type K6Summary } from '../src/benchmark/k6.js';
+import { extractMetrics, judgeSlo, type K6Summary } from '../src/k6/k6.js';
 import { coreBusySeconds, hostNoise, PeakTracker, sutDelta } from '../src/benchmark/resources.js';
 import { Cgroups, type Usage } from '../src/lab/cgroup.js';
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Calibration, ceilingFrom, ceilingOf } from '../src/calibration/calibrate.js';
+import { ceilingFrom, ceilingOf } from '../src/calibration/calibrate.js';
 import { listen, NULL_BODY, nullServer } from '../src/calibration/null-server.js';
 import { cpuTimes, driftMeter, probeMs, probeOn, stealShare } from '../src/calibration/speed-probe.js';
+import { type Calibration } from '../src/results/types.js';
 
 describe('the null endpoint', () => {
   test('answers every method and path with the same small JSON, keep-alive', async () => {

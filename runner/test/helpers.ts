@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { K6Run } from '../src/benchmark/k6.js';
+import type { K6Run } from '../src/k6/k6.js';
 
 export const TOKEN = 'test-admin-token';
 const REFERENCE_MAIN = fileURLToPath(

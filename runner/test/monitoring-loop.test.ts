@@ -9,21 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseCommand } from '../src/benchmark/args.js';
-import type { K6Options, K6Run } from '../src/benchmark/k6.js';
-import { loadScenarios, planScenario } from '../src/benchmark/plan.js';
+import type { K6Options, K6Run } from '../src/k6/k6.js';
+import { loadScenarios, planScenario } from '../src/scenarios/plan.js';
 import { execute } from '../src/benchmark/run.js';
 import type { TargetDriver } from '../src/benchmark/targets.js';
-import type { Manifest } from '../src/benchmark/types.js';
+import type { Manifest } from '../src/results/types.js';
 import type { Lab } from '../src/lab/launcher.js';
 import { repoRoot } from '../src/lib/env-file.js';
-import {
-  type K6Phase,
-  k6RemoteWrite,
-  type MonitoringCapture,
-  type MonitoringFile,
-  type RunMonitor,
-} from '../src/monitoring/monitor.js';
+import { type K6Phase, k6RemoteWrite, type RunMonitor } from '../src/monitoring/monitor.js';
 import { fakeK6Run } from './helpers.js';
+import { type MonitoringCapture, type MonitoringFile } from '../src/results/types.js';
 
 const root = repoRoot();
 const dirs: string[] = [];

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { type Published, renderTable, replaceBlock, SCENARIO } from '../src/bench/published-workload.js';
-import type { Manifest } from '../src/benchmark/types.js';
+import { type Published, renderTable, replaceBlock, SCENARIO } from '../src/studies/published-workload.js';
+import type { Manifest } from '../src/results/types.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { CellSummary, RunSummary } from '../src/stats/aggregate.js';
 

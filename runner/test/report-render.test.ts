@@ -3,13 +3,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeJsonAtomic } from '../src/benchmark/files.js';
-import type { StepResources } from '../src/benchmark/resources.js';
-import type { Manifest, ResourcesFile, RunFile, StepMetrics } from '../src/benchmark/types.js';
+import { writeJsonAtomic } from '../src/lib/files.js';
+import type { Manifest, ResourcesFile, RunFile, StepMetrics } from '../src/results/types.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import { scaffoldNote } from '../src/notes/note.js';
 import { renderReport } from '../src/report/report.js';
 import { summarizeRun } from '../src/stats/aggregate.js';
+import { type StepResources } from '../src/results/types.js';
 
 const root = repoRoot();
 let dir: string;

@@ -1,6 +1,6 @@
 /**
  * The shape of scenarios/profiles/NN-name.json: the one definition both sides use, k6 (lib/profile.ts, which
- * applies the runner's overrides) and the runner (runner/src/benchmark/plan.ts, which plans runs from the same
+ * applies the runner's overrides) and the runner (runner/src/scenarios/plan.ts, which plans runs from the same
  * files). No k6 import here, so the runner can import it.
  */
 export interface Step {

@@ -3,7 +3,7 @@
  * wrong and exits 2 (before anything is started).
  */
 import { parseArgs } from 'node:util';
-import { durationSeconds, UsageError } from './plan.js';
+import { durationSeconds, UsageError } from '../scenarios/plan.js';
 
 export const USAGE = `usage: ./run-benchmark.sh <target|all> <selector> [options]
        ./run-benchmark.sh --resume <run-id>
@@ -112,10 +112,12 @@ function duration(name: string, raw: string | undefined, allowZero: boolean): st
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-export function parseCommand(argv: string[]): Command {
-  let parsed: ReturnType<typeof parseArgs>;
+type Values = Record<string, string | boolean | undefined>;
+
+/** The options and positionals, strictly (an unknown option is a usage error). */
+function parseOptions(argv: string[]): { v: Values; pos: string[] } {
   try {
-    parsed = parseArgs({
+    const parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -142,61 +144,63 @@ export function parseCommand(argv: string[]): Command {
         help: { type: 'boolean', short: 'h' },
       },
     });
+    return { v: parsed.values as Values, pos: parsed.positionals };
   } catch (e) {
     // node:util's messages are long; keep the first sentence.
     throw new UsageError((e as Error).message.split('\n')[0]!.split('. ')[0]!.replace(/\.$/, ''));
   }
-  const v = parsed.values as Record<string, string | boolean | undefined>;
-  const pos = parsed.positionals;
-  const str = (k: string) => v[k] as string | undefined;
-  if (v['help'] || pos[0] === 'help') return { kind: 'help' };
-  const resultsDir = str('results-dir') ?? null;
-  const only = (cmd: string, allowed: string[]) => {
-    for (const k of Object.keys(v))
-      if (v[k] !== undefined && !allowed.includes(k)) throw new UsageError(`${cmd} does not take --${k}`);
+}
+
+const str = (v: Values, k: string) => v[k] as string | undefined;
+
+/** A subcommand accepts only its own options. */
+function only(v: Values, cmd: string, allowed: string[]): void {
+  for (const k of Object.keys(v))
+    if (v[k] !== undefined && !allowed.includes(k)) throw new UsageError(`${cmd} does not take --${k}`);
+}
+
+function parseReport(v: Values, pos: string[]): Command {
+  only(v, 'report', ['out', 'publish', 'from-summaries', 'results-dir']);
+  for (const id of pos.slice(1))
+    if (!RUN_ID.test(id)) throw new UsageError(`report: "${id}" is not a run id`);
+  if (v['publish'] && v['out'] !== undefined) throw new UsageError('report: --publish or --out, not both');
+  return {
+    kind: 'report',
+    runIds: pos.slice(1),
+    out: v['publish'] ? 'publish' : (str(v, 'out') ?? null),
+    fromSummaries: v['from-summaries'] === true,
+    resultsDir: str(v, 'results-dir') ?? null,
   };
-  if (pos[0] === 'list') {
-    only('list', []);
-    if (pos.length > 1) throw new UsageError(`list: unexpected argument "${pos[1]}"`);
-    return { kind: 'list' };
-  }
-  if (pos[0] === 'data') {
-    only('data', ['scale']);
-    if (pos.length > 1) throw new UsageError(`data: unexpected argument "${pos[1]}"`);
-    return { kind: 'data', scale: positiveInt('scale', str('scale')) };
-  }
-  if (pos[0] === 'report') {
-    only('report', ['out', 'publish', 'from-summaries', 'results-dir']);
-    for (const id of pos.slice(1))
-      if (!RUN_ID.test(id)) throw new UsageError(`report: "${id}" is not a run id`);
-    if (v['publish'] && v['out'] !== undefined) throw new UsageError('report: --publish or --out, not both');
-    return {
-      kind: 'report',
-      runIds: pos.slice(1),
-      out: v['publish'] ? 'publish' : (str('out') ?? null),
-      fromSummaries: v['from-summaries'] === true,
-      resultsDir,
-    };
-  }
-  if (pos[0] === 'note') {
-    only('note', ['kind', 'title', 'results-dir']);
-    const runId = pos[1];
-    if (!runId) throw new UsageError('note needs a run id: ./run-benchmark.sh note <run-id>');
-    if (!RUN_ID.test(runId)) throw new UsageError(`note: "${runId}" is not a run id`);
-    if (pos.length > 2) throw new UsageError(`note: unexpected argument "${pos[2]}"`);
-    const kind = str('kind') ?? 'qna';
-    if (kind !== 'qna' && kind !== 'retrospective' && kind !== 'topic')
-      throw new UsageError(`--kind must be qna, retrospective or topic, got "${kind}"`);
-    return { kind: 'note', runId, noteKind: kind, title: str('title') ?? null, resultsDir };
-  }
+}
+
+function parseNote(v: Values, pos: string[]): Command {
+  only(v, 'note', ['kind', 'title', 'results-dir']);
+  const runId = pos[1];
+  if (!runId) throw new UsageError('note needs a run id: ./run-benchmark.sh note <run-id>');
+  if (!RUN_ID.test(runId)) throw new UsageError(`note: "${runId}" is not a run id`);
+  if (pos.length > 2) throw new UsageError(`note: unexpected argument "${pos[2]}"`);
+  const kind = str(v, 'kind') ?? 'qna';
+  if (kind !== 'qna' && kind !== 'retrospective' && kind !== 'topic')
+    throw new UsageError(`--kind must be qna, retrospective or topic, got "${kind}"`);
+  return {
+    kind: 'note',
+    runId,
+    noteKind: kind,
+    title: str(v, 'title') ?? null,
+    resultsDir: str(v, 'results-dir') ?? null,
+  };
+}
+
+/** A run's names: --mode, --resume and --run-id, and the target and selector unless it resumes. */
+function runNames(v: Values, pos: string[]) {
   for (const k of ['out', 'publish', 'from-summaries', 'kind', 'title'])
     if (v[k] !== undefined) throw new UsageError(`--${k} belongs to report/note`);
-  const mode = str('mode') ?? 'auto';
+  const mode = str(v, 'mode') ?? 'auto';
   if (mode !== 'auto' && mode !== 'docker' && mode !== 'native')
     throw new UsageError(`--mode must be auto, docker or native, got "${mode}"`);
-  const resume = str('resume') ?? null;
+  const resume = str(v, 'resume') ?? null;
   if (resume !== null && !RUN_ID.test(resume)) throw new UsageError(`--resume: "${resume}" is not a run id`);
-  const runId = str('run-id') ?? null;
+  const runId = str(v, 'run-id') ?? null;
   if (runId !== null && !RUN_ID.test(runId)) throw new UsageError(`--run-id: "${runId}" is not a valid name`);
   if (resume === null) {
     if (pos.length === 0)
@@ -205,25 +209,48 @@ export function parseCommand(argv: string[]): Command {
       throw new UsageError(`missing selector after "${pos[0]}", e.g. ./run-benchmark.sh ${pos[0]} 03`);
   }
   if (pos.length > 2) throw new UsageError(`unexpected argument "${pos[2]}"`);
-  const scale = positiveInt('scale', str('scale'));
+  return { mode: mode as 'auto' | 'docker' | 'native', resume, runId };
+}
+
+function parseRun(v: Values, pos: string[]): Command {
+  const { mode, resume, runId } = runNames(v, pos);
+  const scale = positiveInt('scale', str(v, 'scale'));
   if (scale !== null && scale > 1000) throw new UsageError(`--scale must be at most 1000, got ${scale}`);
   return {
     kind: 'run',
     target: pos[0] ?? null,
     selector: pos[1] ?? null,
-    runs: positiveInt('runs', str('runs')),
-    duration: duration('duration', str('duration'), false),
-    vus: positiveInt('vus', str('vus')),
-    rate: positiveInt('rate', str('rate')),
-    warmup: duration('warmup', str('warmup'), true),
-    cooldown: duration('cooldown', str('cooldown'), true),
+    runs: positiveInt('runs', str(v, 'runs')),
+    duration: duration('duration', str(v, 'duration'), false),
+    vus: positiveInt('vus', str(v, 'vus')),
+    rate: positiveInt('rate', str(v, 'rate')),
+    warmup: duration('warmup', str(v, 'warmup'), true),
+    cooldown: duration('cooldown', str(v, 'cooldown'), true),
     scale,
     mode,
     quick: Boolean(v['quick']),
     resume,
     runId,
-    resultsDir,
+    resultsDir: str(v, 'results-dir') ?? null,
     noLimits: Boolean(v['no-limits']),
     monitor: Boolean(v['monitor']),
   };
+}
+
+export function parseCommand(argv: string[]): Command {
+  const { v, pos } = parseOptions(argv);
+  if (v['help'] || pos[0] === 'help') return { kind: 'help' };
+  if (pos[0] === 'list') {
+    only(v, 'list', []);
+    if (pos.length > 1) throw new UsageError(`list: unexpected argument "${pos[1]}"`);
+    return { kind: 'list' };
+  }
+  if (pos[0] === 'data') {
+    only(v, 'data', ['scale']);
+    if (pos.length > 1) throw new UsageError(`data: unexpected argument "${pos[1]}"`);
+    return { kind: 'data', scale: positiveInt('scale', str(v, 'scale')) };
+  }
+  if (pos[0] === 'report') return parseReport(v, pos);
+  if (pos[0] === 'note') return parseNote(v, pos);
+  return parseRun(v, pos);
 }

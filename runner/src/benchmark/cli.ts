@@ -6,20 +6,27 @@ import { parseCpuset } from '../lab/budget.js';
 import { budgetFromEnv, type LabTarget, loadCompose } from '../lab/compose.js';
 import { Lab } from '../lab/launcher.js';
 import { acquireRunLock, RunLockError } from '../lab/run-lock.js';
-import { ensureTool, type ToolContext } from '../lab/tools.js';
+import { ensureTool, type ToolContext, type ToolInfo } from '../lab/tools.js';
 import { repoRoot } from '../lib/env-file.js';
-import { machineInfo } from '../lib/machine.js';
 import { type Monitor, startMonitoring } from '../monitoring/monitor.js';
 import { PUBLISHED_PAGE } from '../report/run-files.js';
 import { type Command, parseCommand, type RunArgs, USAGE } from './args.js';
-import { readJson } from './files.js';
-import { gitInfo, targetComponents } from './manifest.js';
+import { newBenchmarkManifest } from './manifest.js';
 import { measureCeiling } from '../calibration/session.js';
-import { loadScenarios, parseSelector, planScenario, UsageError } from './plan.js';
+import {
+  loadScenarios,
+  type PlannedScenario,
+  parseSelector,
+  planScenario,
+  type ScenarioEntry,
+  UsageError,
+} from '../scenarios/plan.js';
 import { execute } from './run.js';
 import { ensureScenarioData } from './scenario-data.js';
 import { DockerDriver, dockerAvailable, dockerBudgetProblem, NativeDriver } from './targets.js';
-import { type Manifest, type RunOptions, SCHEMA_VERSION } from './types.js';
+import type { Manifest, RunOptions } from '../results/types.js';
+import { manifestPath } from '../results/layout.js';
+import { readManifest } from '../results/read.js';
 
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -57,52 +64,59 @@ function runIdFor(target: string, selector: string): string {
   return `${ts}-${target.replaceAll(',', '_')}-${sel}`;
 }
 
-async function run(a: RunArgs): Promise<number> {
-  const root = repoRoot();
-  const resultsRoot = resolve(root, a.resultsDir ?? 'results');
-  let manifest: Manifest;
-  let runDir: string;
+/** --resume: the run's own manifest and directory; its options are reused, so none may be given again. */
+function resumedRun(a: RunArgs, resultsRoot: string): { manifest: Manifest; runDir: string } {
+  const keys = [
+    'target',
+    'selector',
+    'runs',
+    'duration',
+    'vus',
+    'rate',
+    'warmup',
+    'cooldown',
+    'scale',
+    'runId',
+  ] as const;
+  const given = keys.filter((k) => a[k] !== null);
+  if (given.length || a.quick)
+    throw new UsageError(`--resume reuses the run's own options: drop ${given.join(', ') || '--quick'}`);
+  const runDir = join(resultsRoot, a.resume!);
+  if (!existsSync(manifestPath(runDir))) throw new UsageError(`no run "${a.resume}" in ${resultsRoot}`);
+  return { manifest: readManifest(runDir), runDir };
+}
+
+/** What a run measures and with what: from the arguments, or from the resumed run's options (`o`). */
+interface Setup {
+  env: NodeJS.ProcessEnv;
+  lab: Lab;
+  mode: 'docker' | 'native';
+  targets: LabTarget[];
+  scenarioNames: string[];
+  planned: PlannedScenario[];
+  quick: boolean;
+  noLimits: boolean;
+  seed: number;
+  scale: number;
+  catalogue: ScenarioEntry[];
+}
+
+function chooseMode(a: RunArgs, o: RunOptions | null): 'docker' | 'native' {
+  if (o && a.mode !== 'auto' && a.mode !== o.mode)
+    throw new UsageError(`--resume: the run used --mode ${o.mode}`);
+  const mode = o?.mode ?? (a.mode === 'auto' ? (dockerAvailable() ? 'docker' : 'native') : a.mode);
+  if (mode === 'docker' && !dockerAvailable())
+    throw new Failure('--mode docker: no Docker engine answers `docker info`');
+  return mode;
+}
+
+function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
   const catalogue = loadScenarios(root);
-  if (a.resume) {
-    const given = (
-      [
-        'target',
-        'selector',
-        'runs',
-        'duration',
-        'vus',
-        'rate',
-        'warmup',
-        'cooldown',
-        'scale',
-        'runId',
-      ] as const
-    ).filter((k) => a[k] !== null);
-    if (given.length || a.quick)
-      throw new UsageError(`--resume reuses the run's own options: drop ${given.join(', ') || '--quick'}`);
-    runDir = join(resultsRoot, a.resume);
-    if (!existsSync(join(runDir, 'manifest.json')))
-      throw new UsageError(`no run "${a.resume}" in ${resultsRoot}`);
-    manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
-    if (manifest.status === 'complete') {
-      err(`run ${a.resume} is already complete`);
-      return 0;
-    }
-  } else {
-    manifest = null as unknown as Manifest;
-    runDir = '';
-  }
-  const o: RunOptions | null = a.resume ? manifest.options : null;
   const env: NodeJS.ProcessEnv = { ...process.env };
   const scale = o?.scale ?? a.scale;
   if (scale !== null) env['LAB_SCALE'] = String(scale);
   const noLimits = o?.noLimits ?? a.noLimits;
-  if (o && a.mode !== 'auto' && a.mode !== o.mode)
-    throw new UsageError(`--resume: the run used --mode ${o.mode}`);
-  let mode: 'docker' | 'native' =
-    o?.mode ?? (a.mode === 'auto' ? (dockerAvailable() ? 'docker' : 'native') : a.mode);
-  if (mode === 'docker' && !dockerAvailable())
-    throw new Failure('--mode docker: no Docker engine answers `docker info`');
+  const mode = chooseMode(a, o);
   // With Docker the lab only runs k6 (natively: pinned where cgroups are writable, else unpinned and said so).
   const lab = new Lab({ root, env, noLimits: noLimits || mode === 'docker' });
   const compose = lab.compose;
@@ -116,11 +130,14 @@ async function run(a: RunArgs): Promise<number> {
     : resolveTargets(compose.targets, a.target!);
   const scenarioNames = o ? o.scenarios : parseSelector(a.selector!, catalogue);
   const quick = o?.quick ?? a.quick;
+  const duration = o?.duration ?? a.duration;
+  const vus = o?.vus ?? a.vus;
+  const rate = o?.rate ?? a.rate;
   const overrides = {
     quick,
-    ...((o?.duration ?? a.duration) ? { duration: (o?.duration ?? a.duration)! } : {}),
-    ...((o?.vus ?? a.vus) ? { vus: (o?.vus ?? a.vus)! } : {}),
-    ...((o?.rate ?? a.rate) ? { rate: (o?.rate ?? a.rate)! } : {}),
+    ...(duration ? { duration } : {}),
+    ...(vus ? { vus } : {}),
+    ...(rate ? { rate } : {}),
   };
   const planned = scenarioNames.map((n) =>
     planScenario(
@@ -128,8 +145,6 @@ async function run(a: RunArgs): Promise<number> {
       overrides,
     ),
   );
-  const seed = Number(compose.env['LAB_SEED'] ?? 42);
-  const scaleUsed = Number(compose.env['LAB_SCALE'] ?? 1);
   if (mode === 'native') {
     const why = lab.limitsUnavailable();
     if (why && !noLimits)
@@ -138,7 +153,95 @@ async function run(a: RunArgs): Promise<number> {
           'use --mode docker, or pass --no-limits (results are then marked unlimited)',
       );
   }
-  const log = (s: string) => err(s);
+  const seed = Number(compose.env['LAB_SEED'] ?? 42);
+  const scaleUsed = Number(compose.env['LAB_SCALE'] ?? 1);
+  return {
+    env,
+    lab,
+    mode,
+    targets,
+    scenarioNames,
+    planned,
+    quick,
+    noLimits,
+    seed,
+    scale: scaleUsed,
+    catalogue,
+  };
+}
+
+/** A new run's directory and manifest (the run id must be new). */
+function createRun(
+  root: string,
+  resultsRoot: string,
+  a: RunArgs,
+  s: Setup,
+  k6: ToolInfo,
+  tools: ToolContext,
+) {
+  const runId = a.runId ?? runIdFor(a.target!, a.selector!);
+  const runDir = join(resultsRoot, runId);
+  if (existsSync(manifestPath(runDir)))
+    throw new UsageError(`results/${runId} exists already (use --resume ${runId})`);
+  mkdirSync(runDir, { recursive: true });
+  const options: RunOptions = {
+    targets: s.targets.map((t) => t.name),
+    scenarios: s.scenarioNames,
+    runs: a.runs ?? (s.quick ? 1 : 10),
+    duration: a.duration,
+    vus: a.vus,
+    rate: a.rate,
+    warmup: a.warmup ?? (s.quick ? '2s' : '10s'),
+    cooldown: a.cooldown ?? (s.quick ? '0s' : '3s'),
+    seed: s.seed,
+    scale: s.scale,
+    mode: s.mode,
+    quick: s.quick,
+    noLimits: s.noLimits,
+    ...(a.monitor ? { monitor: true } : {}),
+  };
+  const loadgenCpuset = s.lab.budget.loadgenCpuset;
+  const manifest = newBenchmarkManifest({
+    root,
+    runId,
+    command: `./run-benchmark.sh ${process.argv.slice(2).join(' ')}`,
+    options,
+    targets: s.targets,
+    scenarios: s.planned,
+    k6,
+    loadgen: {
+      cpuset: loadgenCpuset,
+      cores: parseCpuset(loadgenCpuset).length,
+      pinned: !s.lab.limitsUnavailable(),
+    },
+    tools,
+  });
+  return { manifest, runDir };
+}
+
+/** --monitor: the monitoring profile up, and its versions in the manifest. */
+async function monitoring(
+  root: string,
+  s: Setup,
+  manifest: Manifest,
+  a: RunArgs,
+): Promise<Monitor | undefined> {
+  if (!manifest.options.monitor && !a.monitor) return undefined;
+  manifest.options.monitor = true;
+  const m = await startMonitoring({
+    root,
+    compose: s.lab.compose,
+    mode: manifest.options.mode,
+    noLimits: manifest.options.noLimits,
+    env: s.env,
+    runId: manifest.runId,
+    log: err,
+  });
+  for (const [k, v] of Object.entries(m.versions)) manifest.versions[k] = v;
+  return m.monitor;
+}
+
+function lockRun(lab: Lab, a: RunArgs): void {
   try {
     acquireRunLock(
       lab.paths,
@@ -148,124 +251,18 @@ async function run(a: RunArgs): Promise<number> {
     if (e instanceof RunLockError) throw new Failure(e.message);
     throw e;
   }
-  const toolCtx: ToolContext = { paths: lab.paths, env, log };
-  const k6 = await ensureTool('k6', toolCtx);
-  const adminToken = compose.env['LAB_ADMIN_TOKEN'] ?? '';
-  if (adminToken.length < 8) throw new Failure('LAB_ADMIN_TOKEN is not set (see .env)');
-  const dataFile = ensureScenarioData(root, seed, scaleUsed);
+}
 
-  if (!a.resume) {
-    const runId = a.runId ?? runIdFor(a.target!, a.selector!);
-    runDir = join(resultsRoot, runId);
-    if (existsSync(join(runDir, 'manifest.json')))
-      throw new UsageError(`results/${runId} exists already (use --resume ${runId})`);
-    mkdirSync(runDir, { recursive: true });
-    const now = new Date().toISOString();
-    const options: RunOptions = {
-      targets: targets.map((t) => t.name),
-      scenarios: scenarioNames,
-      runs: a.runs ?? (quick ? 1 : 10),
-      duration: a.duration,
-      vus: a.vus,
-      rate: a.rate,
-      warmup: a.warmup ?? (quick ? '2s' : '10s'),
-      cooldown: a.cooldown ?? (quick ? '0s' : '3s'),
-      seed,
-      scale: scaleUsed,
-      mode,
-      quick,
-      noLimits,
-      ...(a.monitor ? { monitor: true } : {}),
-    };
-    manifest = {
-      schema: SCHEMA_VERSION,
-      runId,
-      status: 'running',
-      reason: null,
-      createdAt: now,
-      updatedAt: now,
-      command: `./run-benchmark.sh ${process.argv.slice(2).join(' ')}`,
-      options,
-      git: gitInfo(root),
-      host: machineInfo(),
-      versions: { node: process.version, k6: k6.version, 'k6 source': k6.source },
-      loadgen: {
-        cpuset: lab.budget.loadgenCpuset,
-        cores: parseCpuset(lab.budget.loadgenCpuset).length,
-        pinned: !lab.limitsUnavailable(),
-      },
-      targets: Object.fromEntries(
-        targets.map((t) => [
-          t.name,
-          {
-            profile: t.profile,
-            url: t.url,
-            mode,
-            budget: null,
-            components: targetComponents(root, t, mode, toolCtx),
-            verify: null,
-          },
-        ]),
-      ),
-      plan: planned.map((p) => ({
-        name: p.entry.name,
-        title: p.entry.profile.title,
-        model: p.entry.profile.model,
-        slo: p.entry.profile.slo ?? null,
-        steps: p.steps,
-      })),
-      sessions: [],
-    };
-  }
-  mode = manifest.options.mode;
-  let monitor: Monitor | undefined;
-  if (manifest.options.monitor || a.monitor) {
-    manifest.options.monitor = true;
-    const m = await startMonitoring({
-      root,
-      compose,
-      mode,
-      noLimits: manifest.options.noLimits,
-      env,
-      runId: manifest.runId,
-      log,
-    });
-    monitor = m.monitor;
-    for (const [k, v] of Object.entries(m.versions)) manifest.versions[k] = v;
-  }
-  const driver =
-    mode === 'docker'
-      ? new DockerDriver(root)
-      : new NativeDriver(lab, { env, noLimits: manifest.options.noLimits, log });
-  err(
-    `run ${manifest.runId}: ${manifest.options.targets.join(', ')} × ${manifest.options.scenarios.join(', ')} · ` +
-      `${manifest.options.runs} run(s) · ${mode}${manifest.options.quick ? ' · QUICK' : ''} → ${runDir}`,
-  );
-  const calibration = await measureCeiling({
-    lab,
-    k6: k6.path,
-    dataFile,
-    runDir,
-    script: catalogue.find((c) => c.id === '03')!,
-    quick: manifest.options.quick,
-    log: err,
-  });
-  (manifest.calibrations ??= []).push(calibration);
-  const code = await execute({
-    root,
-    runDir,
-    manifest,
-    targets,
-    scenarios: planned,
-    lab,
-    driver,
-    k6,
-    adminToken,
-    dataFile,
-    loadgenCpuset: lab.budget.loadgenCpuset,
-    log,
-    ...(monitor ? { monitor } : {}),
-  });
+/** What to do next, printed after a run: stop monitoring, render (or publish) the run's page. */
+function afterRun(
+  root: string,
+  resultsRoot: string,
+  runDir: string,
+  manifest: Manifest,
+  code: number,
+  monitor?: Monitor,
+) {
+  const mode = manifest.options.mode;
   if (monitor)
     err(
       `monitoring stays up (Prometheus ${monitor.prom.url}${mode === 'docker' ? ', Grafana http://127.0.0.1:3300' : ''}): ` +
@@ -274,13 +271,68 @@ async function run(a: RunArgs): Promise<number> {
     );
   // The published page (docs/benchmark-results.md) changes only on request: the hint renders this run's page
   // under its own directory, and --publish replaces the published one.
-  if (code === 0) {
-    const dir = resultsRoot === resolve(root, 'results') ? '' : ` --results-dir ${resultsRoot}`;
-    err(
-      `report: ./run-benchmark.sh report ${manifest.runId}${dir}   (writes ${relative(root, join(runDir, 'report.md'))}; ` +
-        `--publish replaces ${PUBLISHED_PAGE})`,
-    );
+  if (code !== 0) return;
+  const dir = resultsRoot === resolve(root, 'results') ? '' : ` --results-dir ${resultsRoot}`;
+  err(
+    `report: ./run-benchmark.sh report ${manifest.runId}${dir}   (writes ${relative(root, join(runDir, 'report.md'))}; ` +
+      `--publish replaces ${PUBLISHED_PAGE})`,
+  );
+}
+
+async function run(a: RunArgs): Promise<number> {
+  const root = repoRoot();
+  const resultsRoot = resolve(root, a.resultsDir ?? 'results');
+  const prior = a.resume ? resumedRun(a, resultsRoot) : null;
+  if (prior?.manifest.status === 'complete') {
+    err(`run ${a.resume} is already complete`);
+    return 0;
   }
+  const s = setUp(root, a, prior?.manifest.options ?? null);
+  const { lab } = s;
+  lockRun(lab, a);
+  const toolCtx: ToolContext = { paths: lab.paths, env: s.env, log: err };
+  const k6 = await ensureTool('k6', toolCtx);
+  const adminToken = lab.compose.env['LAB_ADMIN_TOKEN'] ?? '';
+  if (adminToken.length < 8) throw new Failure('LAB_ADMIN_TOKEN is not set (see .env)');
+  const dataFile = ensureScenarioData(root, s.seed, s.scale);
+  const { manifest, runDir } = prior ?? createRun(root, resultsRoot, a, s, k6, toolCtx);
+  const mode = manifest.options.mode;
+  const monitor = await monitoring(root, s, manifest, a);
+  const driver =
+    mode === 'docker'
+      ? new DockerDriver(root)
+      : new NativeDriver(lab, { env: s.env, noLimits: manifest.options.noLimits, log: err });
+  const o = manifest.options;
+  err(
+    `run ${manifest.runId}: ${o.targets.join(', ')} × ${o.scenarios.join(', ')} · ` +
+      `${o.runs} run(s) · ${mode}${o.quick ? ' · QUICK' : ''} → ${runDir}`,
+  );
+  const calibration = await measureCeiling({
+    lab,
+    k6: k6.path,
+    dataFile,
+    runDir,
+    script: s.catalogue.find((c) => c.id === '03')!,
+    quick: o.quick,
+    log: err,
+  });
+  (manifest.calibrations ??= []).push(calibration);
+  const code = await execute({
+    root,
+    runDir,
+    manifest,
+    targets: s.targets,
+    scenarios: s.planned,
+    lab,
+    driver,
+    k6,
+    adminToken,
+    dataFile,
+    loadgenCpuset: lab.budget.loadgenCpuset,
+    log: err,
+    ...(monitor ? { monitor } : {}),
+  });
+  afterRun(root, resultsRoot, runDir, manifest, code, monitor);
   return code;
 }
 

@@ -7,8 +7,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { LabTarget } from '../lab/compose.js';
-import { findTool, mongoServerKind, type ToolContext } from '../lab/tools.js';
+import { findTool, mongoServerKind, type ToolContext, type ToolInfo } from '../lab/tools.js';
 import { labEnv } from '../lib/env-file.js';
+import { type MachineInfo, machineInfo } from '../lib/machine.js';
+import { type Manifest, type RunOptions, SCHEMA_VERSION } from '../results/types.js';
+import type { PlannedScenario } from '../scenarios/plan.js';
 
 export function gitInfo(root: string): { commit: string | null; dirty: boolean | null } {
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
@@ -106,4 +109,61 @@ export function targetComponents(
       break;
   }
   return out;
+}
+
+/** What a new run's manifest is made from. */
+export interface NewManifest {
+  root: string;
+  runId: string;
+  command: string;
+  options: RunOptions;
+  targets: LabTarget[];
+  scenarios: PlannedScenario[];
+  k6: ToolInfo;
+  loadgen: Manifest['loadgen'];
+  tools: ToolContext;
+  /** Read once when the run starts (tests pass their own). */
+  host?: MachineInfo;
+  git?: Manifest['git'];
+}
+
+/** A new run's manifest.json, status "running", no session yet: the one constructor of the run record. */
+export function newBenchmarkManifest(n: NewManifest): Manifest {
+  const now = new Date().toISOString();
+  const mode = n.options.mode;
+  return {
+    schema: SCHEMA_VERSION,
+    runId: n.runId,
+    status: 'running',
+    reason: null,
+    createdAt: now,
+    updatedAt: now,
+    command: n.command,
+    options: n.options,
+    git: n.git ?? gitInfo(n.root),
+    host: n.host ?? machineInfo(),
+    versions: { node: process.version, k6: n.k6.version, 'k6 source': n.k6.source },
+    loadgen: n.loadgen,
+    targets: Object.fromEntries(
+      n.targets.map((t) => [
+        t.name,
+        {
+          profile: t.profile,
+          url: t.url,
+          mode,
+          budget: null,
+          components: targetComponents(n.root, t, mode, n.tools),
+          verify: null,
+        },
+      ]),
+    ),
+    plan: n.scenarios.map((p) => ({
+      name: p.entry.name,
+      title: p.entry.profile.title,
+      model: p.entry.profile.model,
+      slo: p.entry.profile.slo ?? null,
+      steps: p.steps,
+    })),
+    sessions: [],
+  };
 }

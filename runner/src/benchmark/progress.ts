@@ -2,7 +2,7 @@
  * Progress on the terminal: scenario, target, run i/N, step, elapsed and ETA, live requests and errors. On a
  * TTY one status line is redrawn every second; otherwise a line per step start and end (CI logs stay short).
  */
-import type { Live } from './k6.js';
+import type { Live } from '../k6/k6.js';
 
 export function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

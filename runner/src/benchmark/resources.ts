@@ -13,10 +13,14 @@
  */
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DriftSample } from '../calibration/speed-probe.js';
 import type { Cgroups, ReadBack, Usage } from '../lab/cgroup.js';
-
-export type PeakMethod = 'reset-v1' | 'reset-v2' | 'sampled' | 'none';
+import type {
+  CoreBusyMethod,
+  HostNoise,
+  PeakMethod,
+  ServiceResources,
+  SutResources,
+} from '../results/types.js';
 
 /** A cgroup to watch, by path relative to the hierarchy root; `name` is the service (or "total"). */
 export interface Watched {
@@ -117,50 +121,6 @@ export class PeakTracker {
   }
 }
 
-export interface ServiceResources {
-  cpuSeconds: number;
-  periods: number;
-  throttledPeriods: number;
-  peakMemoryBytes: number | null;
-}
-
-export interface SutResources {
-  /** The budget read back from the kernel (null: no budget, the run is unlimited). */
-  budget: ReadBack | null;
-  cpuSeconds: number;
-  /** cpuSeconds / (wall seconds x budget cores); null without a CPU budget. */
-  cpuShareOfBudget: number | null;
-  periods: number;
-  throttledPeriods: number;
-  /** throttled periods / periods. */
-  throttledShare: number | null;
-  peakMemoryBytes: number | null;
-  peakMethod: PeakMethod;
-  services: Record<string, ServiceResources>;
-}
-
-export interface LoadgenResources {
-  /** k6 ran in its own cgroup on LAB_LOADGEN_CPUSET. */
-  pinned: boolean;
-  cpuset: string | null;
-  cores: number;
-  cpuSeconds: number | null;
-  /** cpuSeconds / (wall x cores of its cpuset): near 1 means k6 itself was the bottleneck. */
-  cpuShare: number | null;
-  peakMemoryBytes: number | null;
-}
-
-export interface StepResources {
-  step: string;
-  wallSeconds: number;
-  sut: SutResources | null;
-  loadgen: LoadgenResources;
-  /** Other processes on the lab's cores during the run (null where /proc/stat is unreadable). */
-  host?: HostNoise;
-  /** The machine's speed before the run and the steal time during it (absent in older files). */
-  drift?: DriftSample;
-}
-
 export interface UsageSnapshot {
   total: Usage | null;
   services: Record<string, Usage>;
@@ -220,9 +180,6 @@ export function sutDelta(
   };
 }
 
-/** Where per-core busy time came from: the scheduler's own clock, or /proc/stat's tick samples. */
-export type CoreBusyMethod = 'cpuacct' | 'proc-stat';
-
 /**
  * Busy CPU seconds per core since boot. Precise where the kernel keeps it: cgroup v1's root
  * `cpuacct.usage_percpu`, nanoseconds of every task from the scheduler's clock. Else /proc/stat, which the kernel
@@ -259,15 +216,6 @@ export function coreBusySeconds(
   } catch {
     return null;
   }
-}
-
-export interface HostNoise {
-  /** CPU time other processes (not the target, not k6) took on the target's cores, as a share of them. */
-  sutCoresOtherShare: number | null;
-  /** The same on the load generator's cores (k6 excluded). */
-  loadgenCoresOtherShare: number | null;
-  /** How the cores' busy time was read (absent in files written before the method was recorded: /proc/stat). */
-  method?: CoreBusyMethod;
 }
 
 /**

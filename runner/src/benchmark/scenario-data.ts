@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { Catalog, generateDataset, Oracle, Prng } from '@lab/contract';
-import { writeJsonAtomic } from './files.js';
+import { writeJsonAtomic } from '../lib/files.js';
 
 export interface ScenarioData {
   seed: number;

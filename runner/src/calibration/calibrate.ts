@@ -8,34 +8,13 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { K6Options, K6Run } from '../benchmark/k6.js';
-import { extractMetrics } from '../benchmark/k6.js';
+import type { K6Options, K6Run } from '../k6/k6.js';
+import { extractMetrics } from '../k6/k6.js';
 import { NULL_BODY } from './null-server.js';
+import type { Calibration } from '../results/types.js';
 
 /** Above this share of the ceiling, a cell's throughput is not the target's alone. */
 export const CEILING_SHARE = 0.5;
-
-/** results/<run-id>/manifest.json `calibrations[]`: one per session (a --resume measures again). */
-export interface Calibration {
-  at: string;
-  scenario: string;
-  vus: number;
-  duration: string;
-  /** k6's throughput against the null endpoint. */
-  rps: number;
-  /**
-   * The ceiling: rps / k6's CPU share of its cores (requests per second of k6's own CPU). When k6 saturated its
-   * core this is rps; when it did not (the null server's core was busy with someone else's work, as on a
-   * shared machine), it is what k6 would have sent with its core to itself, not the starved server's rate.
-   */
-  ceilingRps: number;
-  requests: number;
-  checksFailed: number;
-  /** k6's CPU share of its cores during the calibration (≈ 100%: k6 is the limit by construction). */
-  loadgenCpuShare: number | null;
-  /** The cores the null server was pinned to (null: taskset missing, not pinned). */
-  serverCpuset: string | null;
-}
 
 export interface CalibrateOptions {
   runK6: (o: K6Options) => Promise<K6Run>;

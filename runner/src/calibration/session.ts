@@ -1,8 +1,9 @@
 /** The runner's calibration step: the k6 ceiling measured once per session, before any target starts. */
-import type { ScenarioEntry } from '../benchmark/plan.js';
-import { runK6 } from '../benchmark/k6.js';
+import type { ScenarioEntry } from '../scenarios/plan.js';
+import { runK6 } from '../k6/k6.js';
 import type { Lab } from '../lab/launcher.js';
-import { type Calibration, calibrate } from './calibrate.js';
+import { calibrate } from './calibrate.js';
+import { type Calibration } from '../results/types.js';
 
 export async function measureCeiling(o: {
   lab: Lab;

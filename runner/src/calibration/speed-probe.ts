@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { DriftSample } from '../results/types.js';
 
 /** A run whose probe is this much slower or faster than the run's median is flagged `drift`. */
 export const DRIFT_SHARE = 0.1;
@@ -58,15 +59,6 @@ export function cpuTimes(): { total: number; steal: number } | null {
 export function stealShare(a: ReturnType<typeof cpuTimes>, b: ReturnType<typeof cpuTimes>): number | null {
   if (!a || !b || b.total <= a.total) return null;
   return (b.steal - a.steal) / (b.total - a.total);
-}
-
-/** What resources-NN.json keeps per step about the machine's speed. */
-export interface DriftSample {
-  /** The speed probe's milliseconds right before the step (lower is faster). */
-  probeMs: number;
-  probePinned: boolean;
-  /** Share of all CPU time stolen by the hypervisor during the step (null off Linux). */
-  stealShare: number | null;
 }
 
 /** Call before a step (runs the probe); the returned function, after it, gives the step's sample. */

@@ -9,7 +9,7 @@
  * p99 settle (steady.ts). `up` returning (every service healthy, as the lab judges it) is recorded too.
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../benchmark/files.js';
+import { writeJsonAtomic } from '../lib/files.js';
 import type { LabTarget } from '../lab/compose.js';
 import { isAlive, type Lab } from '../lab/launcher.js';
 import { readState } from '../lab/paths.js';

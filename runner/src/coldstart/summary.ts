@@ -1,7 +1,7 @@
 /** Scenario 11's table, rendered from its run files: medians (and range) over repetitions. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson } from '../benchmark/files.js';
+import { readJson } from '../lib/files.js';
 import { rangeCell as cell } from '../resilience/cells.js';
 import { type ColdStartFile, SCENARIO } from './cold-start.js';
 

@@ -11,7 +11,7 @@ import { Lab } from '../lab/launcher.js';
 import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { describePolicy } from '../lab/restart-policy.js';
-import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
+import { newManifest, readBudget, type ResilienceManifest, saveManifest } from '../resilience/manifest.js';
 import { writeResilienceSummary } from '../resilience/summary.js';
 import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
@@ -63,12 +63,16 @@ function parse(argv: string[]) {
   };
 }
 
-async function main(): Promise<void> {
-  const a = parse(process.argv.slice(2));
-  const root = repoRoot();
-  const env = { ...labEnv(root), ...process.env } as Record<string, string>;
-  const log = (l: string) => process.stderr.write(`${l}\n`);
-  const lab = new Lab({ root, log });
+type Args = ReturnType<typeof parse>;
+
+interface FaultProfile {
+  rate: number;
+  duration: string;
+  slo: { p99Ms: number };
+}
+
+/** The target and its victims (default: every long-running service of its profile). */
+function victimsOf(lab: Lab, a: Args) {
   const target = lab.compose.targets.find((t) => t.name === a.target);
   if (!target)
     throw new UsageError(
@@ -81,11 +85,48 @@ async function main(): Promise<void> {
       throw new UsageError(
         `${v} is not a service of ${target.profile} (${services.map((s) => s.name).join(', ')})`,
       );
-  const profile = JSON.parse(readFileSync(join(root, 'scenarios/profiles', `${SCENARIO}.json`), 'utf8')) as {
-    rate: number;
-    duration: string;
-    slo: { p99Ms: number };
-  };
+  return { target, services, victims };
+}
+
+/** Everything one fault run needs besides the victim, the fault and the run number. */
+type Common = Omit<Parameters<typeof faultRun>[0], 'victim' | 'fault' | 'run'>;
+
+/** One fault run; a failed one (e.g. the target did not come back) is recorded and the others still run. */
+async function oneRun(
+  c: Common,
+  manifest: ResilienceManifest,
+  victim: string,
+  fault: FaultKind,
+  run: number,
+): Promise<void> {
+  const { lab, target, log } = c;
+  let r: FaultRunFile;
+  try {
+    r = await faultRun({ ...c, victim, fault, run });
+  } catch (e) {
+    manifest.failures.push(`${victim} ${fault} run ${run}: ${(e as Error).message}`);
+    log(`  FAILED: ${(e as Error).message}`);
+    await lab.up(target.profile);
+    return;
+  }
+  log(
+    `  error rate ${(r.recovery.during.errorRate * 100).toFixed(1)}% · first success ${r.recovery.timeToFirstSuccessMs} ms · p99≤SLO ${r.recovery.timeToSloMs} ms · lost ${r.recovery.requestsLost} · oversold ${r.audit.oversoldUnits} · lost units ${r.audit.lostUnits}`,
+  );
+  // A victim the policy did not restart (or that failed to come back) is started again for the next run.
+  await lab.up(target.profile);
+  await new Promise((r2) => setTimeout(r2, 3000));
+}
+
+async function main(): Promise<void> {
+  const a = parse(process.argv.slice(2));
+  const root = repoRoot();
+  const env = { ...labEnv(root), ...process.env } as Record<string, string>;
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const lab = new Lab({ root, log });
+  const { target, services, victims } = victimsOf(lab, a);
+  const profile = JSON.parse(
+    readFileSync(join(root, 'scenarios/profiles', `${SCENARIO}.json`), 'utf8'),
+  ) as FaultProfile;
   const durationSeconds = parseDuration(a.duration ?? profile.duration, 40);
   if (a.at >= durationSeconds)
     throw new UsageError(`--at ${a.at} must fall inside the run (${durationSeconds} s)`);
@@ -97,6 +138,7 @@ async function main(): Promise<void> {
   const runId = a.runId ?? `${stamp}-faults-${target.name}`;
   const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
   mkdirSync(runDir, { recursive: true });
+  const rate = a.rate ?? profile.rate;
   const manifest = newManifest({
     root,
     lab,
@@ -108,7 +150,7 @@ async function main(): Promise<void> {
       victims,
       faults: a.faults,
       runs: a.runs,
-      rate: a.rate ?? profile.rate,
+      rate,
       durationSeconds,
       atSeconds: a.at,
       pauseSeconds: a.pause,
@@ -118,6 +160,24 @@ async function main(): Promise<void> {
       restartPolicies: Object.fromEntries(services.map((s) => [s.name, describePolicy(s.restart)])),
     },
   });
+  const common: Common = {
+    lab,
+    root,
+    runDir,
+    target,
+    k6: k6.path,
+    dataFile,
+    loadgenCpuset: env['LAB_LOADGEN_CPUSET'] ?? '0',
+    adminToken: env['LAB_ADMIN_TOKEN'] ?? '',
+    seed,
+    scale,
+    rate,
+    durationSeconds,
+    atSeconds: a.at,
+    pauseSeconds: a.pause,
+    sloP99Ms: profile.slo.p99Ms,
+    log,
+  };
   try {
     await lab.up(target.profile);
     manifest.budget = await readBudget(lab, target.profile);
@@ -125,42 +185,7 @@ async function main(): Promise<void> {
       for (const victim of victims)
         for (const fault of a.faults) {
           log(`— ${target.name}: ${fault} ${victim}, run ${run}/${a.runs}`);
-          let r: FaultRunFile;
-          try {
-            r = await faultRun({
-              lab,
-              root,
-              runDir,
-              target,
-              victim,
-              fault,
-              run,
-              k6: k6.path,
-              dataFile,
-              loadgenCpuset: env['LAB_LOADGEN_CPUSET'] ?? '0',
-              adminToken: env['LAB_ADMIN_TOKEN'] ?? '',
-              seed,
-              scale,
-              rate: a.rate ?? profile.rate,
-              durationSeconds,
-              atSeconds: a.at,
-              pauseSeconds: a.pause,
-              sloP99Ms: profile.slo.p99Ms,
-              log,
-            });
-          } catch (e) {
-            // One failed run (e.g. the target did not come back) is recorded; the others still run.
-            manifest.failures.push(`${victim} ${fault} run ${run}: ${(e as Error).message}`);
-            log(`  FAILED: ${(e as Error).message}`);
-            await lab.up(target.profile);
-            continue;
-          }
-          log(
-            `  error rate ${(r.recovery.during.errorRate * 100).toFixed(1)}% · first success ${r.recovery.timeToFirstSuccessMs} ms · p99≤SLO ${r.recovery.timeToSloMs} ms · lost ${r.recovery.requestsLost} · oversold ${r.audit.oversoldUnits} · lost units ${r.audit.lostUnits}`,
-          );
-          // A victim the policy did not restart (or that failed to come back) is started again for the next run.
-          await lab.up(target.profile);
-          await new Promise((r2) => setTimeout(r2, 3000));
+          await oneRun(common, manifest, victim, fault, run);
         }
     manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
     if (manifest.failures.length) manifest.reason = `${manifest.failures.length} fault run(s) failed`;

@@ -6,11 +6,11 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractMetrics, runK6 } from '../benchmark/k6.js';
+import { extractMetrics, runK6 } from '../k6/k6.js';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
 import { type RestartEvent, Supervisor } from '../lab/supervisor.js';
-import { writeJsonAtomic } from '../benchmark/files.js';
+import { writeJsonAtomic } from '../lib/files.js';
 import { type Audit, auditStock } from './audit.js';
 import { type FaultKind, findVictim, killVictim, pauseVictim } from './inject.js';
 import { confirmedOrders, readK6Samples } from './k6-samples.js';

@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJson } from '../benchmark/files.js';
+import { readJson } from '../lib/files.js';
 import { median, rangeCell } from '../resilience/cells.js';
 import { type FaultRunFile, SCENARIO } from './fault-run.js';
 

@@ -85,143 +85,145 @@ try {
   fail((e as Error).message);
 }
 
-async function main(): Promise<void> {
-  switch (command) {
-    case 'up': {
-      if (args.length === 0) usage('up: which profile? (see ./lab profiles)');
-      for (const p of args)
-        if (!profiles(lab.compose).includes(p))
-          usage(`up: unknown profile "${p}" (profiles: ${profiles(lab.compose).join(', ')})`);
-      let timeoutSeconds: number | undefined;
-      if (opt.timeout !== undefined) {
-        if (!/^\d+$/.test(opt.timeout) || Number(opt.timeout) < 1)
-          usage('--timeout must be a positive integer (seconds)');
-        timeoutSeconds = Number(opt.timeout);
-      }
-      // Several profiles (e.g. `./lab up reference monitoring`) start one after the other.
-      for (const profile of args) {
-        const state = await lab.up(profile, timeoutSeconds === undefined ? {} : { timeoutSeconds });
-        const budget = state.cgroup && lab.cgroups ? lab.cgroups.readLimits(state.cgroup) : null;
-        process.stdout.write(`${profile} is up (budget: ${describeBudget(budget)})\n`);
-      }
-      return;
-    }
-    case 'down': {
-      maxArgs(1);
-      const profile = args[0];
-      if (profile && !profiles(lab.compose).includes(profile) && !lab.activeProfiles().includes(profile)) {
-        usage(`down: unknown profile "${profile}" (profiles: ${profiles(lab.compose).join(', ')})`);
-      }
-      const stopped = await lab.down(profile);
-      process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'nothing was running\n');
-      return;
-    }
-    case 'status': {
-      maxArgs(0);
-      const st = await lab.status();
-      if (opt.json) {
-        process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
-        return;
-      }
-      if (st.length === 0) {
-        process.stdout.write('nothing is running\n');
-        return;
-      }
-      for (const p of st) {
-        process.stdout.write(
-          `${p.profile}: budget ${describeBudget(p.budget)}${p.cgroup ? ` (cgroup v${p.cgroupVersion} ${p.cgroup})` : ''}\n`,
-        );
-        for (const s of p.services) {
-          const health = !s.alive
-            ? 'DEAD'
-            : s.healthy === null
-              ? 'running'
-              : s.healthy
-                ? 'healthy'
-                : 'unhealthy';
-          const mem = s.usage ? `${formatBytes(s.usage.memoryBytes)} used` : '';
-          const lim = s.limits?.memoryBytes
-            ? ` of ${formatBytes(s.limits.memoryBytes)}`
-            : s.limits
-              ? ''
-              : ' UNLIMITED';
-          const cpu = s.usage ? `, ${s.usage.cpuSeconds.toFixed(1)} cpu-s` : '';
-          process.stdout.write(
-            `  ${s.name.padEnd(12)} pid ${String(s.pid).padEnd(8)} ${health.padEnd(9)} ${mem}${lim}${cpu}\n`,
-          );
-        }
-      }
-      return;
-    }
-    case 'logs': {
-      maxArgs(1);
-      const service = args[0];
-      if (!service) usage('logs: which service?');
-      const file = lab.logFile(service);
-      const n = opt.n === undefined ? 50 : Number(opt.n);
-      if (!Number.isInteger(n) || n < 0) usage('-n must be a non-negative integer');
-      if (opt.f) {
-        const child = spawn('tail', ['-n', String(n), '-F', file], { stdio: 'inherit' });
-        await new Promise((r) => child.on('exit', r));
-        return;
-      }
-      process.stdout.write(`${tailFile(file, n)}\n`);
-      return;
-    }
-    case 'setup': {
-      maxArgs(0);
-      const { rows, missing } = await setup({
-        paths: lab.paths,
-        env: process.env,
-        log: (l) => process.stderr.write(`${l}\n`),
-      });
-      for (const r of rows)
-        process.stdout.write(`${r.name.padEnd(18)} ${r.found ? r.found.path : 'MISSING'}\n`);
-      if (missing.length)
-        fail(`setup: still missing: ${missing.map((r) => `${r.name} (${r.error})`).join('; ')}`);
-      process.stdout.write('setup: every tool is installed; npm test runs every test\n');
-      return;
-    }
-    case 'doctor': {
-      const known = doctorTools().map((t) => t.name);
-      const unknown = args.filter((a) => !known.includes(a));
-      if (unknown.length) usage(`doctor: unknown tool "${unknown[0]}" (tools: ${known.join(', ')})`);
-      const rows = await doctor(
-        { paths: lab.paths, env: process.env, log: (l) => process.stderr.write(`${l}\n`) },
-        opt.install,
-        args.length ? args : undefined,
-      );
-      if (opt.json) {
-        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      } else {
-        for (const r of rows) {
-          const where = r.found
-            ? `${r.found.version ?? '?'}  ${r.found.path}  (${r.found.source})`
-            : `MISSING: ${r.error}`;
-          process.stdout.write(`${r.name.padEnd(17)} ${where}\n`);
-        }
-        const cg = lab.limitsUnavailable();
-        process.stdout.write(
-          `${'cgroups'.padEnd(17)} ${cg ? `NOT WRITABLE: ${cg} (use --no-limits)` : `v${lab.cgroups!.version} at ${lab.cgroups!.root}, writable`}\n`,
-        );
-      }
-      const required = ['k6', 'mongo-java-server', 'ferretdb', 'postgres'];
-      if (
-        rows.some(
-          (r) => !r.found && required.includes(r.name) && (args.length === 0 || args.includes(r.name)),
-        )
-      ) {
-        process.exitCode = 1;
-      }
-      return;
-    }
-    case 'profiles':
-      maxArgs(0);
-      process.stdout.write(`${profiles(lab.compose).join('\n')}\n`);
-      return;
-    default:
-      usage(`unknown command "${command}"`);
+async function cmdUp(): Promise<void> {
+  if (args.length === 0) usage('up: which profile? (see ./lab profiles)');
+  for (const p of args)
+    if (!profiles(lab.compose).includes(p))
+      usage(`up: unknown profile "${p}" (profiles: ${profiles(lab.compose).join(', ')})`);
+  let timeoutSeconds: number | undefined;
+  if (opt.timeout !== undefined) {
+    if (!/^\d+$/.test(opt.timeout) || Number(opt.timeout) < 1)
+      usage('--timeout must be a positive integer (seconds)');
+    timeoutSeconds = Number(opt.timeout);
   }
+  // Several profiles (e.g. `./lab up reference monitoring`) start one after the other.
+  for (const profile of args) {
+    const state = await lab.up(profile, timeoutSeconds === undefined ? {} : { timeoutSeconds });
+    const budget = state.cgroup && lab.cgroups ? lab.cgroups.readLimits(state.cgroup) : null;
+    process.stdout.write(`${profile} is up (budget: ${describeBudget(budget)})\n`);
+  }
+}
+
+async function cmdDown(): Promise<void> {
+  maxArgs(1);
+  const profile = args[0];
+  if (profile && !profiles(lab.compose).includes(profile) && !lab.activeProfiles().includes(profile)) {
+    usage(`down: unknown profile "${profile}" (profiles: ${profiles(lab.compose).join(', ')})`);
+  }
+  const stopped = await lab.down(profile);
+  process.stdout.write(stopped.length ? `stopped: ${stopped.join(', ')}\n` : 'nothing was running\n');
+}
+
+async function cmdStatus(): Promise<void> {
+  maxArgs(0);
+  const st = await lab.status();
+  if (opt.json) {
+    process.stdout.write(`${JSON.stringify(st, null, 2)}\n`);
+    return;
+  }
+  if (st.length === 0) {
+    process.stdout.write('nothing is running\n');
+    return;
+  }
+  for (const p of st) {
+    process.stdout.write(
+      `${p.profile}: budget ${describeBudget(p.budget)}${p.cgroup ? ` (cgroup v${p.cgroupVersion} ${p.cgroup})` : ''}\n`,
+    );
+    for (const s of p.services) {
+      const health = !s.alive ? 'DEAD' : s.healthy === null ? 'running' : s.healthy ? 'healthy' : 'unhealthy';
+      const mem = s.usage ? `${formatBytes(s.usage.memoryBytes)} used` : '';
+      const lim = s.limits?.memoryBytes
+        ? ` of ${formatBytes(s.limits.memoryBytes)}`
+        : s.limits
+          ? ''
+          : ' UNLIMITED';
+      const cpu = s.usage ? `, ${s.usage.cpuSeconds.toFixed(1)} cpu-s` : '';
+      process.stdout.write(
+        `  ${s.name.padEnd(12)} pid ${String(s.pid).padEnd(8)} ${health.padEnd(9)} ${mem}${lim}${cpu}\n`,
+      );
+    }
+  }
+}
+
+async function cmdLogs(): Promise<void> {
+  maxArgs(1);
+  const service = args[0];
+  if (!service) usage('logs: which service?');
+  const file = lab.logFile(service);
+  const n = opt.n === undefined ? 50 : Number(opt.n);
+  if (!Number.isInteger(n) || n < 0) usage('-n must be a non-negative integer');
+  if (opt.f) {
+    const child = spawn('tail', ['-n', String(n), '-F', file], { stdio: 'inherit' });
+    await new Promise((r) => child.on('exit', r));
+    return;
+  }
+  process.stdout.write(`${tailFile(file, n)}\n`);
+}
+
+async function cmdSetup(): Promise<void> {
+  maxArgs(0);
+  const { rows, missing } = await setup({
+    paths: lab.paths,
+    env: process.env,
+    log: (l) => process.stderr.write(`${l}\n`),
+  });
+  for (const r of rows) process.stdout.write(`${r.name.padEnd(18)} ${r.found ? r.found.path : 'MISSING'}\n`);
+  if (missing.length)
+    fail(`setup: still missing: ${missing.map((r) => `${r.name} (${r.error})`).join('; ')}`);
+  process.stdout.write('setup: every tool is installed; npm test runs every test\n');
+}
+
+async function cmdDoctor(): Promise<void> {
+  const known = doctorTools().map((t) => t.name);
+  const unknown = args.filter((a) => !known.includes(a));
+  if (unknown.length) usage(`doctor: unknown tool "${unknown[0]}" (tools: ${known.join(', ')})`);
+  const rows = await doctor(
+    { paths: lab.paths, env: process.env, log: (l) => process.stderr.write(`${l}\n`) },
+    opt.install,
+    args.length ? args : undefined,
+  );
+  if (opt.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    for (const r of rows) {
+      const where = r.found
+        ? `${r.found.version ?? '?'}  ${r.found.path}  (${r.found.source})`
+        : `MISSING: ${r.error}`;
+      process.stdout.write(`${r.name.padEnd(17)} ${where}\n`);
+    }
+    const cg = lab.limitsUnavailable();
+    process.stdout.write(
+      `${'cgroups'.padEnd(17)} ${cg ? `NOT WRITABLE: ${cg} (use --no-limits)` : `v${lab.cgroups!.version} at ${lab.cgroups!.root}, writable`}\n`,
+    );
+  }
+  const required = ['k6', 'mongo-java-server', 'ferretdb', 'postgres'];
+  if (
+    rows.some((r) => !r.found && required.includes(r.name) && (args.length === 0 || args.includes(r.name)))
+  ) {
+    process.exitCode = 1;
+  }
+}
+
+async function cmdProfiles(): Promise<void> {
+  maxArgs(0);
+  process.stdout.write(`${profiles(lab.compose).join('\n')}\n`);
+}
+
+const COMMANDS: Record<string, () => Promise<void>> = {
+  up: cmdUp,
+  down: cmdDown,
+  status: cmdStatus,
+  logs: cmdLogs,
+  setup: cmdSetup,
+  doctor: cmdDoctor,
+  profiles: cmdProfiles,
+};
+
+async function main(): Promise<void> {
+  const name = command ?? '';
+  // Own keys only: `./lab constructor` is an unknown command, not Object's.
+  if (!Object.hasOwn(COMMANDS, name)) usage(`unknown command "${name}"`);
+  await COMMANDS[name]!();
 }
 
 main().catch((e: unknown) => {

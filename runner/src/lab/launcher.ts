@@ -31,11 +31,11 @@ import {
   readState,
   removeState,
   type ServiceState,
-  writeJsonAtomic,
 } from './paths.js';
 import { isSameProcess, startTimeOf } from './pid.js';
 import { ensureTool, type ToolContext } from './tools.js';
-import { applyRoutes, parseRoutes, ROUTES_VAR } from '../latency/hops.js';
+import { applyRoutes, parseRoutes, ROUTES_VAR } from './hop-routes.js';
+import { writeJsonAtomic } from '../lib/files.js';
 
 export class LabError extends Error {}
 

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** Where the lab keeps its native state: everything under <repo>/.lab (git-ignored). */
 export class LabPaths {
@@ -48,14 +48,6 @@ export interface ProfileState {
   /** cgroup path of the profile's parent group. */
   cgroup: string | null;
   services: Record<string, ServiceState>;
-}
-
-/** Write-then-rename, so a crash never leaves half a JSON file. */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  renameSync(tmp, file);
 }
 
 export function readState(paths: LabPaths, profile: string): ProfileState | null {

@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../lib/net.js';
-import type { HopRoutes } from './hops.js';
+import type { HopRoutes } from '../lab/hop-routes.js';
 
 export type SpawnInjector = (argv: string[]) => Promise<{ child: ChildProcess; cgroup: string | null }>;
 

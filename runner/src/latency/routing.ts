@@ -6,7 +6,7 @@
 import { resolveProfile } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
 import { ensureTool, type ToolContext } from '../lab/tools.js';
-import { findHops, ROUTES_VAR, upstreams } from './hops.js';
+import { findHops, ROUTES_VAR, upstreams } from '../lab/hop-routes.js';
 import { Injector } from './injector.js';
 
 export class HopInjection {

@@ -5,13 +5,14 @@
  * every provisioned dashboard over the step's time window. The answers are stored beside the run's other files
  * (monitoring-NN.json, rendered into monitoring.md), so a run stays readable after Prometheus is gone.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { LabCompose } from '../lab/compose.js';
 import { LabPaths } from '../lab/paths.js';
 import { findTool, type ToolContext } from '../lab/tools.js';
 import { runStreamed } from '../lib/stream.js';
+import type { K6Totals, MonitoringCapture, QueryCapture, SeriesCapture } from '../results/types.js';
 import {
   type Dashboard,
   loadDashboards,
@@ -74,63 +75,6 @@ export function k6RemoteWrite(
       K6_PROMETHEUS_RW_STALE_MARKERS: 'true',
     },
   };
-}
-
-export interface SeriesCapture {
-  labels: Record<string, string>;
-  /** [unix seconds, value] every step over the window (NaN where the expression had no defined value). */
-  samples: [number, number][];
-  min: number | null;
-  mean: number | null;
-  max: number | null;
-  last: number | null;
-}
-
-export interface QueryCapture {
-  dashboard: string;
-  panel: string;
-  refId: string;
-  legend: string;
-  /** The panel's expression as stored in the dashboard. */
-  template: string;
-  /** As evaluated over the window (variables and $__rate_interval substituted). */
-  expr: string;
-  series: SeriesCapture[];
-  /** Evaluated once at the window's end with the whole window as its range: one value per series for the run. */
-  overRun: { expr: string; values: { labels: Record<string, string>; value: number }[] };
-  error: string | null;
-}
-
-/**
- * The measured k6 run as Prometheus holds it, exactly: its series are its own (tagged with run id, run, step and
- * phase), and cumulative, so their last samples are the whole run — unlike rate()/increase() over the window,
- * which cannot count what a series held at its first sample (k6's first push). Comparable with k6's summary.
- */
-export interface K6Totals {
-  selector: string;
-  /** Timestamp (unix seconds) of the run's last sample in Prometheus, where the totals are read. */
-  at: number | null;
-  requests: number | null;
-  failedRequests: number | null;
-  latencySeconds: {
-    avg: number | null;
-    p50: number | null;
-    p90: number | null;
-    p95: number | null;
-    p99: number | null;
-  };
-}
-
-export interface MonitoringCapture {
-  prometheus: string;
-  start: string;
-  end: string;
-  stepSeconds: number;
-  rateIntervalSeconds: number;
-  overRunWindowSeconds: number;
-  variables: Record<string, Record<string, string[]>>;
-  k6: K6Totals | null;
-  queries: QueryCapture[];
 }
 
 const finite = (v: number) => Number.isFinite(v);
@@ -391,126 +335,4 @@ function safeFind(name: string, ctx: ToolContext): string | null {
   } catch {
     return null;
   }
-}
-
-/** results/<run-id>/<target>/<scenario>/monitoring-NN.json */
-export interface MonitoringFile {
-  schema: number;
-  runId: string;
-  target: string;
-  scenario: string;
-  run: number;
-  steps: ({ step: string } & (MonitoringCapture | { error: string }))[];
-}
-
-export const monitoringFileName = (run: number) => `monitoring-${String(run).padStart(2, '0')}.json`;
-
-const fmt = (v: number | null | undefined): string => {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  const a = Math.abs(v);
-  return a !== 0 && (a < 0.01 || a >= 1e6) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
-};
-
-function legendOf(legend: string, labels: Record<string, string>): string {
-  const s = legend.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => labels[k] ?? '');
-  return s.trim() || JSON.stringify(labels);
-}
-
-/** What monitoring.md compares the Prometheus totals with: the k6 summary kept in run-NN.json. */
-interface RunFileLite {
-  steps: {
-    step: string;
-    metrics: { requests: number; failedRequests: number; latencyMs: Record<string, number> };
-  }[];
-}
-
-const ms = (v: number | null | undefined) => (v === null || v === undefined ? '–' : (v * 1000).toFixed(2));
-
-/**
- * results/<run-id>/monitoring.md, from the stored files alone: per measured step, k6's totals as Prometheus holds
- * them next to k6's own summary, and every Lab overview query over the step (Service internals and the 5 s series
- * are in the JSON files).
- */
-export function renderMonitoringSummary(runDir: string, runId: string): string | null {
-  const files: { f: MonitoringFile; run: RunFileLite | null }[] = [];
-  for (const t of existsSync(runDir) ? readdirSync(runDir, { withFileTypes: true }) : []) {
-    if (!t.isDirectory()) continue;
-    for (const s of readdirSync(join(runDir, t.name), { withFileTypes: true })) {
-      if (!s.isDirectory()) continue;
-      const dir = join(runDir, t.name, s.name);
-      for (const name of readdirSync(dir).sort()) {
-        const m = /^monitoring-(\d+)\.json$/.exec(name);
-        if (!m) continue;
-        const runFile = join(dir, `run-${m[1]}.json`);
-        files.push({
-          f: JSON.parse(readFileSync(join(dir, name), 'utf8')) as MonitoringFile,
-          run: existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as RunFileLite) : null,
-        });
-      }
-    }
-  }
-  if (files.length === 0) return null;
-  const lines = [
-    `# Monitoring: run ${runId}`,
-    '',
-    'Rendered from the Prometheus answers stored with each measured step (`<target>/<scenario>/monitoring-NN.json`),',
-    'so it stays readable without Prometheus. "k6 via Prometheus" reads the run\'s own cumulative k6 series (remote',
-    'write, native histograms) at their last sample; "over the step" evaluates each Lab overview query once with the',
-    "whole step as its range (a rate cannot count what a new series held at its first sample: k6's first push);",
-    'mean and max are over the 5 s points of the window. See docs/monitoring.md.',
-    '',
-  ];
-  for (const { f, run } of files) {
-    for (const st of f.steps) {
-      lines.push(`## ${f.target} · ${f.scenario} · run ${f.run} · ${st.step}`, '');
-      if (!('queries' in st)) {
-        lines.push(`capture failed: ${(st as { error: string }).error}`, '');
-        continue;
-      }
-      const c = st as MonitoringCapture & { step: string };
-      lines.push(`${c.start} → ${c.end} (window ${c.overRunWindowSeconds} s)`, '');
-      const k = c.k6;
-      const own = run?.steps.find((x) => x.step === st.step)?.metrics;
-      if (k) {
-        lines.push(
-          '| k6 | requests | failed | avg ms | p50 ms | p95 ms | p99 ms |',
-          '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-          `| via Prometheus | ${k.requests ?? '–'} | ${k.failedRequests ?? '–'} | ${ms(k.latencySeconds.avg)} | ` +
-            `${ms(k.latencySeconds.p50)} | ${ms(k.latencySeconds.p95)} | ${ms(k.latencySeconds.p99)} |`,
-        );
-        if (own) {
-          const l = own.latencyMs;
-          const f2 = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
-          lines.push(
-            `| k6 summary (run-${String(f.run).padStart(2, '0')}.json) | ${own.requests} | ${own.failedRequests} | ` +
-              `${f2(l['avg'])} | ${f2(l['p50'])} | ${f2(l['p95'])} | ${f2(l['p99'])} |`,
-          );
-        }
-        lines.push('');
-      }
-      lines.push('| panel | series | over the step | mean | max |', '| --- | --- | ---: | ---: | ---: |');
-      for (const q of c.queries.filter((x) => x.dashboard === 'Lab overview')) {
-        const name = `${q.panel} (${q.refId})`;
-        if (q.error) {
-          lines.push(`| ${name} | error: ${q.error.replaceAll('|', '\\|')} | | | |`);
-          continue;
-        }
-        const keys = new Map<string, { labels: Record<string, string>; over?: number; s?: SeriesCapture }>();
-        for (const v of q.overRun.values)
-          keys.set(JSON.stringify(v.labels), { labels: v.labels, over: v.value });
-        for (const s of q.series) {
-          const e = keys.get(JSON.stringify(s.labels)) ?? { labels: s.labels };
-          e.s = s;
-          keys.set(JSON.stringify(s.labels), e);
-        }
-        if (keys.size === 0) lines.push(`| ${name} | no data | | | |`);
-        for (const e of keys.values())
-          lines.push(
-            `| ${name} | ${legendOf(q.legend, e.labels)} | ${fmt(e.over)} | ${fmt(e.s?.mean)} | ${fmt(e.s?.max)} |`,
-          );
-      }
-      lines.push('');
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }

@@ -5,55 +5,20 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readJson, writeFileAtomic } from '../benchmark/files.js';
-import type { Manifest } from '../benchmark/types.js';
+import { writeFileAtomic } from '../lib/files.js';
 import { formatBytes } from '../lab/budget.js';
 import { capacityTable, flagLegend, header, scenarioTable, TABLE_NOTE } from '../report/markdown.js';
-import { isResilienceRun, scaffoldResilienceNote } from '../resilience/note.js';
+import { isResilienceRun, scaffoldResilienceNote } from './resilience-note.js';
+import { fill, NOTE_DIRS, type NoteOptions, slug } from './template.js';
 import { summarizeRun } from '../stats/aggregate.js';
-
-export type NoteKind = 'qna' | 'retrospective' | 'topic';
-
-export const NOTE_DIRS: Record<NoteKind, string> = {
-  qna: 'qna',
-  retrospective: 'retrospectives',
-  topic: 'topics',
-};
-
-export function slug(s: string): string {
-  return (
-    s
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 60) || 'note'
-  );
-}
-
-export interface NoteOptions {
-  root: string;
-  resultsRoot: string;
-  runId: string;
-  kind: NoteKind;
-  title: string | null;
-  /** Date of the note (default: today, UTC). */
-  date?: string;
-}
-
-/** Fills {{name}} placeholders; an unknown placeholder is an error (a template and this code drifted apart). */
-export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{\{([a-zA-Z]+)\}\}/g, (_, k: string) => {
-    if (!(k in values))
-      throw new Error(`template placeholder {{${k}}} is unknown (known: ${Object.keys(values).join(', ')})`);
-    return values[k]!;
-  });
-}
+import { manifestPath } from '../results/layout.js';
+import { readManifest } from '../results/read.js';
 
 export function scaffoldNote(o: NoteOptions): string {
   const runDir = join(o.resultsRoot, o.runId);
   if (isResilienceRun(runDir)) return scaffoldResilienceNote(o);
-  if (!existsSync(join(runDir, 'manifest.json'))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
-  const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
+  if (!existsSync(manifestPath(runDir))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
+  const manifest = readManifest(runDir);
   const summary = summarizeRun(runDir);
   const date = o.date ?? new Date().toISOString().slice(0, 10);
   const title =

@@ -4,16 +4,17 @@
  * comparisons (ratio with its CI, Welch's p, stars, and the expected number of false positives).
  */
 
-import type { Manifest } from '../benchmark/types.js';
+import type { Manifest } from '../results/types.js';
 import { formatBytes } from '../lab/budget.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine } from '../lib/machine.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
-import { type Calibration, CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
+import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
 import { mdTable, num, pct, withCi } from './format.js';
 import { routeTable } from './routes.js';
 import { serviceTable } from './services.js';
+import { type Calibration } from '../results/types.js';
 
 function budgetText(b: ReadBack | null): string {
   if (!b) return 'UNLIMITED';

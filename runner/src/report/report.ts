@@ -5,11 +5,13 @@
  * run that is not a --quick smoke test.
  */
 
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { readJson, writeFileAtomic } from '../benchmark/files.js';
-import type { Manifest } from '../benchmark/types.js';
+import { writeFileAtomic } from '../lib/files.js';
+import { manifestPath } from '../results/layout.js';
+import { defaultRun, readManifest } from '../results/read.js';
+import type { Manifest } from '../results/types.js';
 import { type CellSummary, comparePairs } from '../stats/aggregate.js';
 import { capacitySpec, renderSvg, scenarioSpec, sweepSpec } from './charts.js';
 import { decompositionSection } from './decomposition.js';
@@ -34,25 +36,6 @@ export interface RenderedReport {
   /** Chart files (absolute paths) and their SVG text. */
   charts: Map<string, string>;
   runIds: string[];
-}
-
-export function listRuns(resultsRoot: string): Manifest[] {
-  if (!existsSync(resultsRoot)) return [];
-  return readdirSync(resultsRoot)
-    .filter((d) => existsSync(join(resultsRoot, d, 'manifest.json')))
-    .map((d) => readJson<Manifest>(join(resultsRoot, d, 'manifest.json')))
-    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
-}
-
-export function defaultRun(resultsRoot: string): string {
-  const runs = listRuns(resultsRoot);
-  const pick =
-    [...runs].reverse().find((m) => m.status === 'complete' && !m.options.quick) ??
-    [...runs].reverse().find((m) => m.status === 'complete') ??
-    runs[runs.length - 1];
-  if (!pick)
-    throw new Error(`no results in ${resultsRoot}: run ./run-benchmark.sh <target> <selector> first`);
-  return pick.runId;
 }
 
 /** Writes the page and replaces its chart directory. */
@@ -82,8 +65,8 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
   const scenarios: string[] = [];
   for (const id of runIds) {
     const dir = join(o.resultsRoot, id);
-    if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`no run "${id}" in ${o.resultsRoot}`);
-    const manifest = readJson<Manifest>(join(dir, 'manifest.json'));
+    if (!existsSync(manifestPath(dir))) throw new Error(`no run "${id}" in ${o.resultsRoot}`);
+    const manifest = readManifest(dir);
     manifests.push(manifest);
     for (const c of runCells(o.resultsRoot, dir, manifest, o.fromSummaries ?? false)) {
       cells.set(`${c.target}|${c.scenario}`, { cell: c, manifest });

@@ -4,38 +4,17 @@
  * report stops and says so instead of rendering empty tables. `fromSummaries` uses the per-cell summary.json
  * files instead (computed from those raw files when the run ended), and the page says it was.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readJson } from '../benchmark/files.js';
-import type { Manifest } from '../benchmark/types.js';
-import { type CellSummary, runFileName, summarizeRun, upgradeCellSummary } from '../stats/aggregate.js';
+import { readJson } from '../lib/files.js';
+import { cellDirs, missingRunFiles } from '../results/read.js';
+import type { Manifest } from '../results/types.js';
+import { type CellSummary, summarizeRun, upgradeCellSummary } from '../stats/aggregate.js';
 
 export class MissingRunFilesError extends Error {}
 
 /** The published results page; `report --publish` writes it, `report` alone never does. */
 export const PUBLISHED_PAGE = 'docs/benchmark-results.md';
-
-function cellDirs(runDir: string, manifest: Manifest): { target: string; scenario: string; dir: string }[] {
-  const out = [];
-  for (const scenario of manifest.options.scenarios)
-    for (const target of manifest.options.targets) {
-      const dir = join(runDir, target, scenario);
-      if (existsSync(dir)) out.push({ target, scenario, dir });
-    }
-  return out;
-}
-
-/** What is missing from one cell directory: its run files, or a run file's resources file. */
-function missingIn(dir: string): string | null {
-  const files = existsSync(dir) ? readdirSync(dir) : [];
-  const runs = files.filter((f) => /^run-\d+\.json$/.test(f));
-  if (runs.length === 0) return 'no run-NN.json';
-  const orphans = runs
-    .map((f) => Number(/\d+/.exec(f)![0]))
-    .filter((n) => !files.includes(runFileName(n, 'resources')))
-    .map((n) => runFileName(n, 'resources'));
-  return orphans.length ? `no ${orphans.join(', ')}` : null;
-}
 
 export function runCells(
   resultsRoot: string,
@@ -56,7 +35,7 @@ export function runCells(
     return cells.map((c) => upgradeCellSummary(readJson<CellSummary>(join(c.dir, 'summary.json'))));
   }
   const problems = cells
-    .map((c) => ({ c, why: missingIn(c.dir) }))
+    .map((c) => ({ c, why: missingRunFiles(c.dir) }))
     .filter((x) => x.why !== null)
     .map((x) => `${where(x.c.dir)}: ${x.why}`);
   if (problems.length)

@@ -1,7 +1,7 @@
 /** summary.json and summary.md per cell and per run directory: the small files that are committed. */
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../benchmark/files.js';
-import type { Manifest } from '../benchmark/types.js';
+import { writeFileAtomic, writeJsonAtomic } from '../lib/files.js';
+import type { Manifest } from '../results/types.js';
 import type { RunSummary } from '../stats/aggregate.js';
 import { capacityTable, comparisonTable, flagLegend, header, scenarioTable, TABLE_NOTE } from './markdown.js';
 

@@ -4,7 +4,7 @@
  * from the cgroups, the command and options — and the header printed above its table.
  */
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../benchmark/files.js';
+import { writeJsonAtomic } from '../lib/files.js';
 import { gitInfo, targetComponents } from '../benchmark/manifest.js';
 import type { LabTarget } from '../lab/compose.js';
 import { describeBudget, type Lab } from '../lab/launcher.js';

@@ -5,7 +5,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { readJson, writeFileAtomic } from '../benchmark/files.js';
+import { readJson, writeFileAtomic } from '../lib/files.js';
 import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
 import { RESILIENCE_MANIFEST, resilienceHeader } from './manifest.js';
 import { readResilienceManifest, resilienceTable, writeResilienceSummary } from './summary.js';

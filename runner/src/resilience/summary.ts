@@ -1,7 +1,7 @@
 /** A resilience run's table (10, 11 or 12, by its manifest) and its summary.md, rendered from the run's files. */
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readJson } from '../benchmark/files.js';
+import { readJson } from '../lib/files.js';
 import { readColdStarts, renderColdStartTable } from '../coldstart/summary.js';
 import { readFaultRuns, renderFaultTable } from '../faults/summary.js';
 import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeJsonAtomic } from '../benchmark/files.js';
+import { writeJsonAtomic } from '../lib/files.js';
 import { Lab } from '../lab/launcher.js';
 import { repoRoot } from '../lib/env-file.js';
 import { renderSvg } from '../report/charts.js';

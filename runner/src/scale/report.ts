@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { readJson } from '../benchmark/files.js';
+import { readJson } from '../lib/files.js';
 import type { MetricKey, RunSummary } from '../stats/aggregate.js';
 import type { SeedTime } from './seed-time.js';
 

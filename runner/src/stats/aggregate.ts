@@ -2,18 +2,15 @@
  * From run files to cells: one cell is a target x scenario (x step); each metric is described over the runs
  * (runs are the samples), each cell carries flags, and targets are compared pairwise per scenario and step.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { readJson, tryReadJson } from '../benchmark/files.js';
-import type { StepResources } from '../benchmark/resources.js';
+import { cellDir, runNumbers } from '../results/layout.js';
+import { cellDirs, readManifest, readResourcesFile, readRunFile } from '../results/read.js';
 import {
   type Manifest,
-  type ResourcesFile,
   type RouteMetrics,
-  type RunFile,
   SCHEMA_VERSION,
+  type StepResources,
   type StepResult,
-} from '../benchmark/types.js';
+} from '../results/types.js';
 import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import { DRIFT_SHARE } from '../calibration/speed-probe.js';
 import { type Comparison, compare } from './compare.js';
@@ -173,19 +170,6 @@ export interface RunSummary {
   comparisons: PairComparison[];
 }
 
-function runNumbers(dir: string): number[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .map((f) => /^run-(\d+)\.json$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-}
-
-export function runFileName(run: number, kind: 'run' | 'resources'): string {
-  return `${kind}-${String(run).padStart(2, '0')}.json`;
-}
-
 function hostOther(r: StepResources | undefined): number | null {
   const h = r?.host;
   if (!h || (h.sutCoresOtherShare === null && h.loadgenCoresOtherShare === null)) return null;
@@ -259,13 +243,13 @@ export function summarizeCell(
   target: string,
   scenario: string,
 ): CellSummary {
-  const dir = join(runDir, target, scenario);
+  const dir = cellDir(runDir, target, scenario);
   const plan = manifest.plan.find((p) => p.name === scenario);
   const ceiling = ceilingOf(manifest.calibrations);
   const runs = runNumbers(dir);
   const files = runs.map((n) => ({
-    run: readJson<RunFile>(join(dir, runFileName(n, 'run'))),
-    res: tryReadJson<ResourcesFile>(join(dir, runFileName(n, 'resources'))),
+    run: readRunFile(dir, n),
+    res: readResourcesFile(dir, n),
   }));
   const labels: string[] = [];
   for (const st of plan?.steps ?? []) labels.push(st.label);
@@ -376,14 +360,8 @@ export function flagDrift(cells: CellSummary[]): void {
 
 /** Every cell of a run directory, and every pair of targets compared per scenario and step. */
 export function summarizeRun(runDir: string): RunSummary {
-  const manifest = readJson<Manifest>(join(runDir, 'manifest.json'));
-  const cells: CellSummary[] = [];
-  for (const scenario of manifest.options.scenarios) {
-    for (const target of manifest.options.targets) {
-      if (existsSync(join(runDir, target, scenario)))
-        cells.push(summarizeCell(runDir, manifest, target, scenario));
-    }
-  }
+  const manifest = readManifest(runDir);
+  const cells = cellDirs(runDir, manifest).map((c) => summarizeCell(runDir, manifest, c.target, c.scenario));
   flagDrift(cells);
   const comparisons = comparePairs(cells, manifest.options.targets, manifest.options.scenarios);
   return { schema: SCHEMA_VERSION, runId: manifest.runId, status: manifest.status, cells, comparisons };

@@ -324,23 +324,12 @@ function writeFixtures(c: Catalog) {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export async function checkCartFlow(v: Verifier): Promise<void> {
+type Fixtures = ReturnType<typeof writeFixtures>;
+type Cart = NonNullable<Awaited<ReturnType<Verifier['createCart']>>>;
+
+/** Adding to a cart: accumulation, a charset in the content-type, extra fields ignored. */
+async function cartAdds(v: Verifier, f: Fixtures, cart: Cart): Promise<void> {
   const g = 'cart';
-  const f = writeFixtures(v.oracle.catalog);
-  const cart = await v.createCart(g);
-  const other = await v.createCart(g, 'create a second cart');
-  if (!cart || !other) {
-    v.assert(g, 'cart flow', 'POST /api/carts', [
-      'cannot create carts: the rest of the write flow was skipped',
-    ]);
-    return;
-  }
-  v.assert(
-    g,
-    'cart ids are distinct',
-    'POST /api/carts',
-    cart.targetId === other.targetId ? ['same id twice'] : [],
-  );
   await v.cartExchange(g, 'empty cart', cart, 'GET', '');
   await v.cartExchange(g, 'add a product', cart, 'POST', '/items', { productId: f.a, quantity: 2 });
   await v.cartExchange(g, 'add a second product', cart, 'POST', '/items', { productId: f.b, quantity: 1 });
@@ -365,7 +354,10 @@ export async function checkCartFlow(v: Verifier): Promise<void> {
     note: 'gift',
   });
   await v.cartExchange(g, 'cart after adds', cart, 'GET', '');
+}
 
+/** Every rejected add and every unknown cart, each with the contract's exact error. */
+async function cartErrors(v: Verifier, f: Fixtures, cart: Cart, other: Cart): Promise<void> {
   const e = 'cart errors';
   const bodies: [string, unknown, Record<string, string>?][] = [
     [
@@ -412,7 +404,10 @@ export async function checkCartFlow(v: Verifier): Promise<void> {
     },
   );
   await v.cartExchange(e, 'checkout an empty cart', other, 'POST', '/checkout');
+}
 
+/** Checkout, then everything a checked-out cart refuses. */
+async function checkoutOnce(v: Verifier, f: Fixtures, cart: Cart): Promise<void> {
   const k = 'checkout';
   await v.cartExchange(k, 'checkout', cart, 'POST', '/checkout');
   await v.exchange(k, `stock of ${f.a} decremented`, { method: 'GET', url: `/api/products/${f.a}` });
@@ -423,7 +418,11 @@ export async function checkCartFlow(v: Verifier): Promise<void> {
   });
   await v.cartExchange(k, 'bad body wins over checked-out cart', cart, 'POST', '/items', { productId: f.a });
   await v.cartExchange(k, 'checked-out cart still readable', cart, 'GET', '');
+}
 
+/** All-or-nothing, out of stock, and selling out exactly the remaining stock. */
+async function checkoutStock(v: Verifier, f: Fixtures): Promise<void> {
+  const k = 'checkout';
   // All-or-nothing: the first line has stock, the second does not; nothing may change.
   const partial = await v.createCart(k, 'create a cart for a partial-stock checkout');
   if (partial) {
@@ -473,6 +472,29 @@ export async function checkCartFlow(v: Verifier): Promise<void> {
       url: `/api/categories/${slug}/products?pageSize=100&sort=price_asc`,
     });
   }
+}
+
+export async function checkCartFlow(v: Verifier): Promise<void> {
+  const g = 'cart';
+  const f = writeFixtures(v.oracle.catalog);
+  const cart = await v.createCart(g);
+  const other = await v.createCart(g, 'create a second cart');
+  if (!cart || !other) {
+    v.assert(g, 'cart flow', 'POST /api/carts', [
+      'cannot create carts: the rest of the write flow was skipped',
+    ]);
+    return;
+  }
+  v.assert(
+    g,
+    'cart ids are distinct',
+    'POST /api/carts',
+    cart.targetId === other.targetId ? ['same id twice'] : [],
+  );
+  await cartAdds(v, f, cart);
+  await cartErrors(v, f, cart, other);
+  await checkoutOnce(v, f, cart);
+  await checkoutStock(v, f);
 }
 
 /**

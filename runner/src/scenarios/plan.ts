@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Profile, Step as ProfileStep } from '@lab/scenarios/profile-types';
+import type { PlannedStep } from '../results/types.js';
 
 export class UsageError extends Error {}
 
@@ -18,16 +19,6 @@ export interface ScenarioEntry {
   name: string;
   file: string;
   profile: Profile;
-}
-
-export interface PlannedStep {
-  label: string;
-  vus: number;
-  rate: number | null;
-  duration: string;
-  seconds: number;
-  /** Scenario 09: round-trip latency added to each internal hop during this step (null: no injector). */
-  latencyMs?: number | null;
 }
 
 export interface PlannedScenario {

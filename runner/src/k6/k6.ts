@@ -2,9 +2,8 @@ import { parseCpuset } from '../lab/budget.js';
 import type { Lab } from '../lab/launcher.js';
 import { isAlive } from '../lab/launcher.js';
 import { freePort } from '../lib/net.js';
-import { tryReadJson } from './files.js';
-import type { LoadgenResources } from './resources.js';
-import type { RouteMetrics, SloResult, StepMetrics } from './types.js';
+import { tryReadJson } from '../lib/files.js';
+import type { LoadgenResources, RouteMetrics, SloResult, StepMetrics } from '../results/types.js';
 
 export interface Live {
   requests: number;

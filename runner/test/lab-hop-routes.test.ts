@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadCompose, resolveProfile } from '../src/lab/compose.js';
 import { repoRoot } from '../src/lib/env-file.js';
-import { applyRoutes, findHops, parseRoutes, routeValue, upstreams } from '../src/latency/hops.js';
+import { applyRoutes, findHops, parseRoutes, routeValue, upstreams } from '../src/lab/hop-routes.js';
 
 const compose = loadCompose(repoRoot(), { PATH: process.env['PATH'] });
 const hopsOf = (profile: string) => findHops(resolveProfile(compose, profile));

@@ -4,7 +4,7 @@
  * latency proxy by rewriting those URLs (LAB_HOP_ROUTES, applied by ./lab when it starts a service); Harper's
  * environment names no other service, so it has no hop to route — which is the point.
  */
-import type { ServiceSpec } from '../lab/compose.js';
+import type { ServiceSpec } from './compose.js';
 
 /** One service's variable that points at another process on this host. */
 export interface Hop {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { LabPaths } from '../lab/paths.js';
-import { ensureTool, type ToolContext } from '../lab/tools.js';
+import { ensureTool, type ToolContext, type ToolInfo } from '../lab/tools.js';
 import { repoRoot } from '../lib/env-file.js';
 import { describeMachine, machineInfo } from '../lib/machine.js';
 import { freePort } from '../lib/net.js';
@@ -145,113 +145,114 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pr
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-async function main(): Promise<void> {
-  const ferret = await ensureTool('ferretdb', ctx);
-  const results: BackendResult[] = [];
-  const common = ['--telemetry=disable', '--log-level=warn', '--debug-addr=127.0.0.1:0'];
+const COMMON = ['--telemetry=disable', '--log-level=warn', '--debug-addr=127.0.0.1:0'];
 
-  // SQLite: one file per database in a directory.
-  {
-    const dir = join(temp, 'sqlite');
-    mkdirSync(dir);
-    const port = await freePort();
-    const f = startFerret(
-      ferret.path,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${dir}/`,
-        `--listen-addr=127.0.0.1:${port}`,
-        `--state-dir=${dir}`,
-        ...common,
-      ],
-      join(temp, 'sqlite.log'),
-    );
-    results.push(await workload('sqlite', `mongodb://127.0.0.1:${port}/`));
-    await stop(f);
-  }
+/** SQLite: one file per database in a directory. */
+async function onSqlite(ferret: string): Promise<BackendResult> {
+  const dir = join(temp, 'sqlite');
+  mkdirSync(dir);
+  const port = await freePort();
+  const f = startFerret(
+    ferret,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dir}`,
+      ...COMMON,
+    ],
+    join(temp, 'sqlite.log'),
+  );
+  const result = await workload('sqlite', `mongodb://127.0.0.1:${port}/`);
+  await stop(f);
+  return result;
+}
 
-  // PostgreSQL: a throwaway cluster owned by the postgres user (initdb refuses root).
-  {
-    const initdb = await ensureTool('initdb', ctx);
-    const postgres = await ensureTool('postgres', ctx);
-    const dir = join(temp, 'pg');
-    mkdirSync(dir);
-    // mkdtemp makes 0700 directories; the postgres user must be able to reach its data dir inside.
-    chmodSync(temp, 0o755);
-    const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    chownSync(dir, Number(ids.stdout), Number(gid.stdout));
-    const asPg = (argv: string[]) => [
-      'setpriv',
-      '--reuid=postgres',
-      '--regid=postgres',
-      '--init-groups',
-      '--',
-      ...argv,
-    ];
-    const init = asPg([initdb.path, '-D', join(dir, 'data'), '-U', 'lab', '-A', 'trust', '--no-sync']);
-    const r = spawnSync(init[0]!, init.slice(1), { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
-    const pgPort = await freePort();
-    const pgArgv = asPg([
-      postgres.path,
-      '-D',
-      join(dir, 'data'),
+/** PostgreSQL: a throwaway cluster owned by the postgres user (initdb refuses root). */
+async function onPostgres(ferret: string): Promise<BackendResult> {
+  const initdb = await ensureTool('initdb', ctx);
+  const postgres = await ensureTool('postgres', ctx);
+  const dir = join(temp, 'pg');
+  mkdirSync(dir);
+  // mkdtemp makes 0700 directories; the postgres user must be able to reach its data dir inside.
+  chmodSync(temp, 0o755);
+  const ids = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  chownSync(dir, Number(ids.stdout), Number(gid.stdout));
+  const asPg = (argv: string[]) => [
+    'setpriv',
+    '--reuid=postgres',
+    '--regid=postgres',
+    '--init-groups',
+    '--',
+    ...argv,
+  ];
+  const init = asPg([initdb.path, '-D', join(dir, 'data'), '-U', 'lab', '-A', 'trust', '--no-sync']);
+  const r = spawnSync(init[0]!, init.slice(1), { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}`);
+  const pgPort = await freePort();
+  const pgArgv = asPg([
+    postgres.path,
+    '-D',
+    join(dir, 'data'),
+    '-p',
+    String(pgPort),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=on',
+  ]);
+  const pg = spawn(pgArgv[0]!, pgArgv.slice(1), { stdio: 'ignore' });
+  started.push(pg);
+  for (let i = 0; i < 100; i++) {
+    const ready = spawnSync(join(postgres.path, '..', 'pg_isready'), [
+      '-h',
+      '127.0.0.1',
       '-p',
       String(pgPort),
-      '-k',
-      dir,
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'fsync=on',
     ]);
-    const pg = spawn(pgArgv[0]!, pgArgv.slice(1), { stdio: 'ignore' });
-    started.push(pg);
-    for (let i = 0; i < 100; i++) {
-      const ready = spawnSync(join(postgres.path, '..', 'pg_isready'), [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(pgPort),
-      ]);
-      if (ready.status === 0) break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
-    const create = spawnSync(
-      join(postgres.path, '..', 'psql'),
-      [
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(pgPort),
-        '-U',
-        'lab',
-        '-d',
-        'postgres',
-        '-c',
-        'CREATE DATABASE ferretdb',
-      ],
-      { encoding: 'utf8' },
-    );
-    if (create.status !== 0) throw new Error(`createdb failed: ${create.stderr}`);
-    const port = await freePort();
-    const f = startFerret(
-      ferret.path,
-      [
-        '--handler=postgresql',
-        `--postgresql-url=postgres://lab@127.0.0.1:${pgPort}/ferretdb`,
-        `--listen-addr=127.0.0.1:${port}`,
-        `--state-dir=${dir}`,
-        ...common,
-      ],
-      join(temp, 'pg-ferret.log'),
-    );
-    results.push(await workload('postgresql', `mongodb://127.0.0.1:${port}/`));
-    await stop(f);
-    await stop(pg, 'SIGINT');
+    if (ready.status === 0) break;
+    await new Promise((res) => setTimeout(res, 200));
   }
+  const create = spawnSync(
+    join(postgres.path, '..', 'psql'),
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(pgPort),
+      '-U',
+      'lab',
+      '-d',
+      'postgres',
+      '-c',
+      'CREATE DATABASE ferretdb',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (create.status !== 0) throw new Error(`createdb failed: ${create.stderr}`);
+  const port = await freePort();
+  const f = startFerret(
+    ferret,
+    [
+      '--handler=postgresql',
+      `--postgresql-url=postgres://lab@127.0.0.1:${pgPort}/ferretdb`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${dir}`,
+      ...COMMON,
+    ],
+    join(temp, 'pg-ferret.log'),
+  );
+  const result = await workload('postgresql', `mongodb://127.0.0.1:${port}/`);
+  await stop(f);
+  await stop(pg, 'SIGINT');
+  return result;
+}
 
+/** results/ferretdb-backends.json and docs/benchmarks/ferretdb-backends.md from the measured results. */
+function publish(ferret: ToolInfo, results: BackendResult[]): void {
   const faster = [...results].sort(
     (a, b) => a.findP50Ms + a.conditionalUpdateP50Ms - (b.findP50Ms + b.conditionalUpdateP50Ms),
   )[0]!;
@@ -291,6 +292,12 @@ async function main(): Promise<void> {
   ];
   writeFileSync(join(root, 'docs/benchmarks/ferretdb-backends.md'), md.join('\n'));
   process.stdout.write(`${md.slice(3).join('\n')}\n`);
+}
+
+async function main(): Promise<void> {
+  const ferret = await ensureTool('ferretdb', ctx);
+  const results = [await onSqlite(ferret.path), await onPostgres(ferret.path)];
+  publish(ferret, results);
 }
 
 function postgresVersion(): string {

@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readJson, writeFileAtomic } from '../benchmark/files.js';
+import { readJson, writeFileAtomic } from '../lib/files.js';
 import { describeBudget } from '../lab/launcher.js';
-import { fill, NOTE_DIRS, type NoteOptions, slug } from '../notes/note.js';
-import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from './manifest.js';
+import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from '../resilience/manifest.js';
+import { fill, NOTE_DIRS, type NoteOptions, slug } from './template.js';
 
 export function isResilienceRun(runDir: string): boolean {
   return existsSync(join(runDir, RESILIENCE_MANIFEST));

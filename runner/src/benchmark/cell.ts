@@ -1,0 +1,100 @@
+/**
+ * One run of one cell (target × scenario): the warm-up when the target was just started, every step of the
+ * scenario (a ladder stops at its first missed SLO), then the run's files — the run file last, because its
+ * presence is what marks the unit done for --resume — and the cool-down.
+ */
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../lib/files.js';
+import { runFileName } from '../results/layout.js';
+import {
+  type MonitoringFile,
+  type ResourcesFile,
+  type RunFile,
+  SCHEMA_VERSION,
+  type StepResources,
+  type StepResult,
+} from '../results/types.js';
+import type { PlannedScenario } from '../scenarios/plan.js';
+import { K6_OVERHEAD_SECONDS, type Loop } from './context.js';
+import { measureStep, type Unit, warmUp } from './measure.js';
+
+/** What the steps of one run produced. */
+interface Measured {
+  startedAt: string;
+  steps: StepResult[];
+  resources: StepResources[];
+  monitoring: MonitoringFile['steps'];
+  k6: Record<string, unknown>;
+}
+
+async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
+  const s = u.scenario;
+  const m: Measured = {
+    startedAt: new Date().toISOString(),
+    steps: [],
+    resources: [],
+    monitoring: [],
+    k6: {},
+  };
+  const runs = loop.ctx.manifest.options.runs;
+  for (const step of s.steps) {
+    loop.check();
+    const label = `${s.entry.name} · ${u.target.name} · run ${u.run}/${runs}${s.steps.length > 1 ? ` · ${step.label}` : ''}`;
+    const out = await measureStep(loop, u, step, label);
+    m.steps.push(out.result);
+    m.resources.push(out.resources);
+    m.k6[step.label] = out.summary;
+    if (out.monitoring) m.monitoring.push(out.monitoring);
+    const slo = out.result.slo;
+    if (s.ladder && slo && !slo.pass) {
+      const rest = s.steps.slice(s.steps.indexOf(step) + 1);
+      loop.progress.skip(rest.reduce((a, x) => a + x.seconds + K6_OVERHEAD_SECONDS, 0));
+      break;
+    }
+  }
+  return m;
+}
+
+/** 08: the highest offered rate sustained within the SLO, every lower step sustained too. */
+export function capacityOf(s: PlannedScenario, steps: StepResult[]): RunFile['capacity'] {
+  const slo = s.entry.profile.slo;
+  if (!slo || s.entry.profile.model !== 'open') return null;
+  const passed = steps.filter((x, idx) => x.slo?.pass && steps.slice(0, idx).every((y) => y.slo?.pass));
+  const best = passed[passed.length - 1];
+  return { rate: best?.rate ?? null, step: best?.step ?? null, sloP99Ms: slo.p99Ms };
+}
+
+function writeRunFiles(loop: Loop, u: Unit, m: Measured): void {
+  const base = {
+    schema: SCHEMA_VERSION,
+    runId: loop.ctx.manifest.runId,
+    target: u.target.name,
+    scenario: u.scenario.entry.name,
+    run: u.run,
+  };
+  const res: ResourcesFile = { ...base, steps: m.resources };
+  writeJsonAtomic(join(u.dir, runFileName(u.run, 'resources')), res);
+  if (loop.ctx.monitor) {
+    const mon: MonitoringFile = { ...base, steps: m.monitoring };
+    writeJsonAtomic(join(u.dir, runFileName(u.run, 'monitoring')), mon, false);
+  }
+  const endedAt = new Date().toISOString();
+  const capacity = capacityOf(u.scenario, m.steps);
+  const runFile: RunFile = { ...base, startedAt: m.startedAt, endedAt, steps: m.steps, capacity, k6: m.k6 };
+  // The run file last: its presence is what marks the unit done (for --resume).
+  writeJsonAtomic(join(u.dir, runFileName(u.run, 'run')), runFile);
+}
+
+/**
+ * Measures one run of a cell. `warmed` holds the scenarios already warmed up since the target's last start;
+ * `last` skips the cool-down after the run's very last unit.
+ */
+export async function runCell(loop: Loop, u: Unit, warmed: Set<string>, last: boolean): Promise<void> {
+  const name = u.scenario.entry.name;
+  if (loop.warmup > 0 && !warmed.has(name)) await warmUp(loop, u);
+  warmed.add(name);
+  const m = await measureSteps(loop, u);
+  writeRunFiles(loop, u, m);
+  loop.saveManifest();
+  if (loop.cooldown > 0 && !last) await loop.wait(loop.hooks.sleep(loop.cooldown * 1000));
+}

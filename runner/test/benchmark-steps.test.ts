@@ -1,0 +1,63 @@
+/** The loop's small steps on their own: capacity over a ladder, interruptible waits, the target's reset. */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { capacityOf } from '../src/benchmark/cell.js';
+import { Interrupted, interruptible, TargetFailure } from '../src/benchmark/errors.js';
+import { reset } from '../src/benchmark/target-http.js';
+import type { StepResult } from '../src/results/types.js';
+import type { PlannedScenario } from '../src/scenarios/plan.js';
+
+const step = (label: string, rate: number, pass: boolean) =>
+  ({ step: label, rate, slo: { pass, p99Ms: 1, reasons: [] } }) as unknown as StepResult;
+const open = { entry: { profile: { model: 'open', slo: { p99Ms: 50 } } } } as unknown as PlannedScenario;
+const closed = { entry: { profile: { model: 'closed' } } } as unknown as PlannedScenario;
+
+test('capacity: the highest rate held with every lower step held too; null without an SLO', () => {
+  assert.deepEqual(
+    capacityOf(open, [step('r100', 100, true), step('r200', 200, true), step('r400', 400, false)]),
+    {
+      rate: 200,
+      step: 'r200',
+      sloP99Ms: 50,
+    },
+  );
+  // A pass after a miss does not count: the ladder's capacity is where it first gave out.
+  assert.equal(capacityOf(open, [step('r100', 100, false), step('r200', 200, true)])?.rate, null);
+  assert.equal(capacityOf(closed, [step('r100', 100, true)]), null);
+});
+
+test('interruptible: resolves like the work, rejects with Interrupted once aborted', async () => {
+  const ac = new AbortController();
+  assert.equal(await interruptible(Promise.resolve(7), ac.signal), 7);
+  const never = new Promise<number>(() => undefined);
+  const p = interruptible(never, ac.signal);
+  ac.abort('interrupted by SIGINT');
+  await assert.rejects(p, (e: unknown) => e instanceof Interrupted && /SIGINT/.test((e as Error).message));
+  await assert.rejects(interruptible(Promise.resolve(1), ac.signal), Interrupted);
+});
+
+let server: Server;
+let url: string;
+const answers: number[] = [];
+before(async () => {
+  server = createServer((req, res) => {
+    res.writeHead(answers.shift() ?? 204).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => server.close());
+
+test('reset: 204 is done; a 5xx is retried (a target draining its backlog); a 4xx is final', async () => {
+  answers.push(503, 204);
+  await reset(url, 'token');
+  assert.equal(answers.length, 0);
+  answers.push(401);
+  await assert.rejects(
+    reset(url, 'token'),
+    (e: unknown) => e instanceof TargetFailure && /401/.test(String(e)),
+  );
+  await assert.rejects(reset('http://127.0.0.1:1', 'token'), TargetFailure);
+});
