@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const LAB_CLI = join(ROOT, 'runner', 'dist', 'src', 'lab', 'cli.js');
 
-export type TargetId = 'reference' | 'harper' | 'micro' | 'microlith' | 'mono';
+export type TargetId = string;
 
 export interface LabTarget {
   id: TargetId;
@@ -18,14 +18,10 @@ export interface LabTarget {
   url: string;
 }
 
-/** docker-compose.yml's x-lab-targets (profile = name). */
-export const ALL_TARGETS: readonly LabTarget[] = [
-  { id: 'reference', port: 8080, url: 'http://127.0.0.1:8080' },
-  { id: 'harper', port: 9926, url: 'http://127.0.0.1:9926' },
-  { id: 'micro', port: 3000, url: 'http://127.0.0.1:3000' },
-  { id: 'microlith', port: 3100, url: 'http://127.0.0.1:3100' },
-  { id: 'mono', port: 4000, url: 'http://127.0.0.1:4000' },
-];
+/** docker-compose.yml's x-lab-targets (profile = name), as generated for the storefront (ui/src/targets.gen.json). */
+export const ALL_TARGETS: readonly LabTarget[] = (
+  JSON.parse(readFileSync(join(ROOT, 'implementations/web/ui/src/targets.gen.json'), 'utf8')) as LabTarget[]
+).map(({ id, port, url }) => ({ id, port, url }));
 
 export async function healthy(url: string): Promise<boolean> {
   try {

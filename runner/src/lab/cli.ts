@@ -5,6 +5,7 @@ import { repoRoot } from '../lib/env-file.js';
 import { formatBytes } from './budget.js';
 import { ComposeError, profiles } from './compose.js';
 import { describeBudget, Lab, LabError, tailFile } from './launcher.js';
+import { renderWebTargets, webTargets } from './web-targets.js';
 import { setup } from './setup.js';
 import { doctor, doctorTools, ToolError } from './tools.js';
 
@@ -23,6 +24,7 @@ commands:
   setup               install everything the tests and benchmarks need (Debian packages, Go-built tools,
                       npm packages); needs root, apt-get, Node 20.19+ and Go (it says which when missing)
   profiles            the profiles in docker-compose.yml
+  targets [--json]    the targets (x-lab-targets): id, url, what the storefront shows (--json: its generated file)
   help, --help        this text
 
 exit codes: 0 done · 1 failed · 2 bad command line · setup stops at once with 10 not Linux · 11 not root
@@ -204,6 +206,17 @@ async function cmdDoctor(): Promise<void> {
   }
 }
 
+/** The targets, as the storefront knows them; --json prints the generated file's exact text. */
+async function cmdTargets(): Promise<void> {
+  maxArgs(0);
+  if (opt.json) {
+    process.stdout.write(renderWebTargets(lab.compose));
+    return;
+  }
+  for (const t of webTargets(lab.compose))
+    process.stdout.write(`${t.id.padEnd(10)} ${t.url.padEnd(24)} ${t.label}: ${t.summary}\n`);
+}
+
 async function cmdProfiles(): Promise<void> {
   maxArgs(0);
   process.stdout.write(`${profiles(lab.compose).join('\n')}\n`);
@@ -217,6 +230,7 @@ const COMMANDS: Record<string, () => Promise<void>> = {
   setup: cmdSetup,
   doctor: cmdDoctor,
   profiles: cmdProfiles,
+  targets: cmdTargets,
 };
 
 async function main(): Promise<void> {

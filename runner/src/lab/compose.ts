@@ -61,6 +61,9 @@ export interface LabTarget {
   url: string;
   /** Whether docker-compose.yml has a complete profile for it yet (services present, the lab's rules met). */
   available: boolean;
+  /** What the storefront's architecture toggle shows (x-lab-targets' label and summary). */
+  label?: string;
+  summary?: string;
 }
 
 export interface LabCompose {
@@ -310,7 +313,15 @@ export function loadCompose(
         throw new ComposeError(`x-lab-targets.${name} needs a profile and a url`);
       }
       const profile = t['profile'];
-      targets.push({ name, profile, url: t['url'].replace(/\/+$/, ''), available: false });
+      const text = (k: string) => (typeof t[k] === 'string' ? { [k]: t[k] } : {});
+      targets.push({
+        name,
+        profile,
+        url: t['url'].replace(/\/+$/, ''),
+        available: false,
+        ...text('label'),
+        ...text('summary'),
+      });
     }
   }
   const c: LabCompose = { file, project: projectName(root, env, doc), env, services, targets };

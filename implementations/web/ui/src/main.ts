@@ -33,7 +33,7 @@ function drawToggle(): void {
   replace(
     list,
     TARGETS.map((t) => {
-      const s = store.health[t.id];
+      const s = store.health[t.id] ?? 'unknown';
       const id = `target-${t.id}`;
       return h(
         'div',

@@ -4,13 +4,9 @@ import { type C, type Health, TARGETS, type TargetId } from './api.js';
 
 const PREFIX = 'lab-store:';
 
-export const health: Record<TargetId, Health> = {
-  harper: 'unknown',
-  micro: 'unknown',
-  microlith: 'unknown',
-  mono: 'unknown',
-  reference: 'unknown',
-};
+export const health: Record<TargetId, Health> = Object.fromEntries(
+  TARGETS.map((t) => [t.id, 'unknown' as Health]),
+);
 
 function isTarget(v: string | null): v is TargetId {
   return TARGETS.some((t) => t.id === v);
