@@ -230,7 +230,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     spawnProc(
       name,
       process.execPath,
-      [join(PACKAGE_ROOT, `dist/src/${name}.js`)],
+      [join(PACKAGE_ROOT, `dist/src/bin/${name}.js`)],
       { ...env, PORT: String(port), ...extra },
       REPO_ROOT,
     );

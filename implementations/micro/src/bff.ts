@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { startBff } from './bff/main.js';
-
-await startBff();

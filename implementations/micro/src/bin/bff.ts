@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { startBff } from '../bff/main.js';
+
+await startBff();

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { startCatalog } from '../catalog/main.js';
+
+await startCatalog();

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { startInventory } from '../inventory/main.js';
+
+await startInventory();

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { startOrders } from '../orders/main.js';
+
+await startOrders();

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { startPricing } from '../pricing/main.js';
+
+await startPricing();

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { startReviews } from '../reviews/main.js';
+
+await startReviews();

@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { startCatalog } from './catalog/main.js';
-
-await startCatalog();

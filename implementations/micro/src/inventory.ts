@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { startInventory } from './inventory/main.js';
-
-await startInventory();

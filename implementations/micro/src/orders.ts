@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { startOrders } from './orders/main.js';
-
-await startOrders();

@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { startPricing } from './pricing/main.js';
-
-await startPricing();

@@ -1,4 +1,0 @@
-#!/usr/bin/env node
-import { startReviews } from './reviews/main.js';
-
-await startReviews();
