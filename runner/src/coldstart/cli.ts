@@ -9,16 +9,14 @@ import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { resetTarget } from '../resilience/reset.js';
-import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
-import { writeResilienceSummary } from '../resilience/summary.js';
+import { findTarget, finishing, runCommand, UsageError } from '../resilience/command.js';
+import { newManifest, readBudget } from '../resilience/manifest.js';
 import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
 
 const USAGE = `usage: ./run-benchmark.sh cold-start <target> [--reps N] [--mode start,crash] [--steady SECONDS]
        [--run-id ID] [--results-dir DIR]
 Scenario 11: time from \`up\` to the first correct 200 and to a steady p99, after a clean stop and after a
 SIGKILL of every process (data on disk). See docs/scenarios/11-cold-start.md.`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -57,11 +55,7 @@ async function main(): Promise<void> {
   const env = { ...labEnv(root), ...process.env } as Record<string, string>;
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const lab = new Lab({ root, log: () => undefined });
-  const target = lab.compose.targets.find((t) => t.name === a.target);
-  if (!target)
-    throw new UsageError(
-      `unknown target ${a.target} (targets: ${lab.compose.targets.map((t) => t.name).join(', ')})`,
-    );
+  const target = findTarget(lab, a.target);
   const seed = Number(env['LAB_SEED'] ?? 42);
   const scale = Number(env['LAB_SCALE'] ?? 1);
   const oracle = new Oracle(generateDataset({ seed, scale }), { adminToken: 'cold-start' });
@@ -88,7 +82,7 @@ async function main(): Promise<void> {
       scale,
     },
   });
-  try {
+  await finishing({ lab, profile: target.profile, runDir, manifest, log }, async () => {
     // A first start seeds an empty data dir: not a cold start with data on disk, so it is not measured.
     await lab.up(target.profile);
     manifest.budget = await readBudget(lab, target.profile);
@@ -111,21 +105,7 @@ async function main(): Promise<void> {
           `${target.name} ${mode} ${rep}/${a.reps}: first 200 ${f.firstOkMs?.toFixed(0)} ms · up ${f.upMs?.toFixed(0)} ms · steady p99 ${f.steadyP99Ms?.toFixed(2)} ms after ${f.timeToSteadyMs} ms${f.upError ? ` · up failed: ${f.upError}` : ''}`,
         );
       }
-    manifest.status = 'complete';
-  } catch (e) {
-    manifest.status = 'incomplete';
-    manifest.reason = (e as Error).message;
-    throw e;
-  } finally {
-    manifest.finishedAt = new Date().toISOString();
-    saveManifest(runDir, manifest);
-    writeResilienceSummary(runDir, manifest);
-    await lab.down(target.profile, { quiet: true });
-    log(`results: ${runDir}`);
-  }
+  });
 }
 
-main().catch((e: Error) => {
-  process.stderr.write(`${e instanceof UsageError ? e.message : `cold-start: ${e.message}`}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+runCommand('cold-start', main);

@@ -11,8 +11,8 @@ import { Lab } from '../lab/launcher.js';
 import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { describePolicy } from '../lab/restart-policy.js';
-import { newManifest, readBudget, type ResilienceManifest, saveManifest } from '../resilience/manifest.js';
-import { writeResilienceSummary } from '../resilience/summary.js';
+import { findTarget, finishing, runCommand, UsageError } from '../resilience/command.js';
+import { newManifest, readBudget, type ResilienceManifest } from '../resilience/manifest.js';
 import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
 
@@ -20,8 +20,6 @@ const USAGE = `usage: ./run-benchmark.sh faults <target> [--victim a,b] [--fault
        [--rate R] [--duration 40s] [--at 10] [--pause 5] [--run-id ID] [--results-dir DIR]
 Scenario 10: during a steady arrival rate, SIGKILL (then restart per compose restart:) or SIGSTOP/SIGCONT one
 service of the target. Default victims: every service of its profile. See docs/scenarios/10-fault-injection.md.`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -73,11 +71,7 @@ interface FaultProfile {
 
 /** The target and its victims (default: every long-running service of its profile). */
 function victimsOf(lab: Lab, a: Args) {
-  const target = lab.compose.targets.find((t) => t.name === a.target);
-  if (!target)
-    throw new UsageError(
-      `unknown target ${a.target} (targets: ${lab.compose.targets.map((t) => t.name).join(', ')})`,
-    );
+  const target = findTarget(lab, a.target);
   const services = resolveProfile(lab.compose, target.profile).filter((s) => !s.native?.oneshot);
   const victims = a.victims ?? services.map((s) => s.name);
   for (const v of victims)
@@ -178,7 +172,8 @@ async function main(): Promise<void> {
     sloP99Ms: profile.slo.p99Ms,
     log,
   };
-  try {
+  const failedReason = (n: number) => `${n} fault run(s) failed`;
+  await finishing({ lab, profile: target.profile, runDir, manifest, log, failedReason }, async () => {
     await lab.up(target.profile);
     manifest.budget = await readBudget(lab, target.profile);
     for (let run = 1; run <= a.runs; run++)
@@ -187,22 +182,7 @@ async function main(): Promise<void> {
           log(`— ${target.name}: ${fault} ${victim}, run ${run}/${a.runs}`);
           await oneRun(common, manifest, victim, fault, run);
         }
-    manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
-    if (manifest.failures.length) manifest.reason = `${manifest.failures.length} fault run(s) failed`;
-  } catch (e) {
-    manifest.status = 'incomplete';
-    manifest.reason = (e as Error).message;
-    throw e;
-  } finally {
-    manifest.finishedAt = new Date().toISOString();
-    saveManifest(runDir, manifest);
-    writeResilienceSummary(runDir, manifest);
-    await lab.down(target.profile, { quiet: true });
-    log(`results: ${runDir}`);
-  }
+  });
 }
 
-main().catch((e: Error) => {
-  process.stderr.write(`${e instanceof UsageError ? e.message : `faults: ${e.message}`}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+runCommand('faults', main);

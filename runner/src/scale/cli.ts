@@ -14,15 +14,13 @@ import { repoRoot } from '../lib/env-file.js';
 import { renderSvg } from '../report/charts.js';
 import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
 import { startAtScale } from './seed-time.js';
-import { newManifest, readBudget, saveManifest } from '../resilience/manifest.js';
-import { writeResilienceSummary } from '../resilience/summary.js';
+import { findTarget, finishing, runCommand, UsageError } from '../resilience/command.js';
+import { newManifest, readBudget } from '../resilience/manifest.js';
 
 const USAGE = `usage: ./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]
        [--run-id ID]
 Scenario 12: scenarios 01-04 at each dataset scale (1,200 products per scale), seed time, log-log charts.
 See docs/scenarios/12-data-scale.md.`;
-
-class UsageError extends Error {}
 
 function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
@@ -66,8 +64,7 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const lab = new Lab({ root, log });
-  const target = lab.compose.targets.find((t) => t.name === a.target);
-  if (!target) throw new UsageError(`unknown target ${a.target}`);
+  const target = findTarget(lab, a.target);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const runId = a.runId ?? `${stamp}-scale-${target.name}`;
   const resultsDir = join(root, 'results');
@@ -83,7 +80,7 @@ async function main(): Promise<void> {
     options: { scales: a.scales, runs: Number(a.runs), duration: a.duration, select: a.select },
   });
   const file: ScaleRunFile = { scenario: SCENARIO, target: target.name, scenarios: [a.select], scales: [] };
-  try {
+  await finishing({ lab, profile: target.profile, runDir, manifest, log }, async () => {
     for (const scale of a.scales) {
       log(`— ${target.name} at scale ${scale}: start (and seed)`);
       const seed = await startAtScale(root, target, scale, log);
@@ -97,17 +94,7 @@ async function main(): Promise<void> {
       file.scales.push({ ...seed, runId: code === 0 ? benchId : null });
       writeJsonAtomic(join(runDir, 'scale.json'), file);
     }
-    manifest.status = manifest.failures.length ? 'incomplete' : 'complete';
-  } catch (e) {
-    manifest.status = 'incomplete';
-    manifest.reason = (e as Error).message;
-    throw e;
-  } finally {
-    manifest.finishedAt = new Date().toISOString();
-    saveManifest(runDir, manifest);
-    await lab.down(target.profile, { quiet: true });
-  }
-  writeResilienceSummary(runDir, manifest);
+  });
   const points = scalePoints(resultsDir, file);
   for (const m of chartMetrics()) {
     const name = m
@@ -119,10 +106,6 @@ async function main(): Promise<void> {
       await renderSvg(scaleSpec(`${target.name}: ${m} against data size`, points, m)),
     );
   }
-  log(`results: ${runDir}`);
 }
 
-main().catch((e: Error) => {
-  process.stderr.write(`${e instanceof UsageError ? e.message : `scale: ${e.message}`}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+runCommand('scale', main);

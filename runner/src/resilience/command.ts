@@ -1,0 +1,63 @@
+/**
+ * What the resilience commands (10 faults, 11 cold-start, 12 scale) share around their own loops: the usage error
+ * and exit codes, finding the target, and finishing a run whatever happens (manifest saved, summary written, the
+ * target brought down).
+ */
+import type { LabTarget } from '../lab/compose.js';
+import type { Lab } from '../lab/launcher.js';
+import { type ResilienceManifest, saveManifest } from './manifest.js';
+import { writeResilienceSummary } from './summary.js';
+
+/** A bad command line: its message is the whole answer (exit 2). */
+export class UsageError extends Error {}
+
+/** Runs a command's main: a usage error prints its message and exits 2, any other error `<name>: …` and 1. */
+export function runCommand(name: string, main: () => Promise<void>): void {
+  main().catch((e: Error) => {
+    process.stderr.write(`${e instanceof UsageError ? e.message : `${name}: ${e.message}`}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  });
+}
+
+export function findTarget(lab: Lab, name: string): LabTarget {
+  const target = lab.compose.targets.find((t) => t.name === name);
+  if (!target)
+    throw new UsageError(
+      `unknown target ${name} (targets: ${lab.compose.targets.map((t) => t.name).join(', ')})`,
+    );
+  return target;
+}
+
+export interface Finishing {
+  lab: Lab;
+  profile: string;
+  runDir: string;
+  manifest: ResilienceManifest;
+  log: (line: string) => void;
+  /** The manifest's reason when some repetitions failed (default: none). */
+  failedReason?: (failures: number) => string;
+}
+
+/**
+ * Runs the command's loop; then the manifest is complete (incomplete when repetitions failed, or with the error
+ * that stopped the loop), saved with its end time, the run's summary written and the target's profile brought
+ * down — whatever happened.
+ */
+export async function finishing(f: Finishing, loop: () => Promise<void>): Promise<void> {
+  const m = f.manifest;
+  try {
+    await loop();
+    m.status = m.failures.length ? 'incomplete' : 'complete';
+    if (m.failures.length && f.failedReason) m.reason = f.failedReason(m.failures.length);
+  } catch (e) {
+    m.status = 'incomplete';
+    m.reason = (e as Error).message;
+    throw e;
+  } finally {
+    m.finishedAt = new Date().toISOString();
+    saveManifest(f.runDir, m);
+    writeResilienceSummary(f.runDir, m);
+    await f.lab.down(f.profile, { quiet: true });
+    f.log(`results: ${f.runDir}`);
+  }
+}
