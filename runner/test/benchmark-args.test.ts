@@ -47,23 +47,31 @@ describe('scenario catalogue and selectors', () => {
     assert.equal(ids('all').length, 12);
   });
 
-  test('09: each step adds a hop latency, the target runs through the injector, --vus keeps the ladder', () => {
+  test('09: one arrival rate, hops direct then each added latency, through the injector; --rate keeps the steps', () => {
     const entry = catalogue.find((s) => s.id === '09')!;
     const p = planScenario(entry, { quick: false });
     assert.equal(p.injected, true);
     assert.deepEqual(
       p.steps.map((s) => [s.label, s.latencyMs]),
       [
+        ['direct', null],
         ['hop-0ms', 0],
         ['hop-0.25ms', 0.25],
         ['hop-1ms', 1],
         ['hop-5ms', 5],
       ],
     );
-    const v = planScenario(entry, { quick: false, vus: 7 });
     assert.deepEqual(
-      v.steps.map((s) => [s.vus, s.latencyMs]),
+      p.steps.map((s) => s.rate),
+      [20, 20, 20, 20, 20],
+    );
+    // Not a ladder: no step is skipped because the one before it was slow.
+    assert.equal(p.ladder, false);
+    const v = planScenario(entry, { quick: false, rate: 7 });
+    assert.deepEqual(
+      v.steps.map((s) => [s.rate, s.latencyMs]),
       [
+        [7, null],
         [7, 0],
         [7, 0.25],
         [7, 1],

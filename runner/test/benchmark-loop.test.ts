@@ -217,7 +217,7 @@ function context(
 }
 
 describe('the benchmark loop (fake driver, fake k6)', () => {
-  test('09: the target restarts once with every internal hop routed through the real injector, then runs each latency step', async () => {
+  test('09: its direct step on the target as started, then a restart with every internal hop routed through the real injector, a new warm-up, and each latency step', async () => {
     const events: string[] = [];
     // The lab's own docker-compose.yml (micro's hops) and the real Toxiproxy build, without cgroups.
     const lab = new Lab({
@@ -241,6 +241,8 @@ describe('the benchmark loop (fake driver, fake k6)', () => {
         'verify m',
         'k6 m 03-pdp warm-up',
         'k6 m 03-pdp main',
+        'k6 m 09-network-latency warm-up',
+        'k6 m 09-network-latency direct',
         'down micro',
         'up micro routed 127.0.0.1:27017 127.0.0.1:3001 127.0.0.1:3002 127.0.0.1:3003 127.0.0.1:3004 127.0.0.1:3005',
         'smoke m',

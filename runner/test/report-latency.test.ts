@@ -54,6 +54,13 @@ suite('09 in the report', () => {
       step('hop-5ms', 51, 83),
     ]),
     cell('harper', '09-network-latency', [step('hop-0ms', 2, 5), step('hop-5ms', 2, 6)]),
+    // A run with 09's direct step: the injector's cost is read within the cell, not against 03.
+    cell('mono', '03-pdp', [step('main', 40, 90)]),
+    cell('mono', '09-network-latency', [
+      step('direct', 4, 9),
+      step('hop-0ms', 4.5, 10),
+      step('hop-5ms', 24.5, 40),
+    ]),
   ];
 
   test('reads the added latency from the step label', () => {
@@ -70,6 +77,13 @@ suite('09 in the report', () => {
     assert.equal(micro!.maxLatencyMs, 5);
     assert.equal(harper!.overheadP50, null, 'no 03 cell: no overhead figure');
     assert.equal(harper!.slopeP50, 0);
+  });
+
+  test('with a direct step, the overhead is the 0 ms step minus it (the same load), never 03', () => {
+    const mono = latencyRows(cells).find((r) => r.target === 'mono')!;
+    assert.equal(mono.overheadP50, 0.5);
+    assert.equal(mono.overheadP99, 1);
+    assert.equal(mono.slopeP50, 4);
   });
 
   test('renders only when 09 was measured', () => {

@@ -8,8 +8,11 @@ export interface Step {
   label: string;
   vus?: number;
   rate?: number;
-  /** Scenario 09: round-trip latency added to every internal hop of the target during this step, ms. */
-  latencyMs?: number;
+  /**
+   * Scenario 09: round-trip latency added to every internal hop of the target during this step, ms; null: the
+   * step runs with every hop direct (no injector), the baseline of the injector's own cost.
+   */
+  latencyMs?: number | null;
 }
 
 export interface Profile {

@@ -8,6 +8,7 @@ import { writeJsonAtomic } from '../lib/files.js';
 import { runFileName } from '../results/layout.js';
 import {
   type MonitoringFile,
+  type PlannedStep,
   type ResourcesFile,
   type RunFile,
   SCHEMA_VERSION,
@@ -27,6 +28,11 @@ interface Measured {
   k6: Record<string, unknown>;
 }
 
+/** 09: whether a step runs with the target's internal hops through the latency injector (not its direct step). */
+export function needsInjector(s: PlannedScenario, step: PlannedStep): boolean {
+  return (s.injected ?? false) && typeof step.latencyMs === 'number';
+}
+
 async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
   const s = u.scenario;
   const m: Measured = {
@@ -39,6 +45,9 @@ async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
   const runs = loop.ctx.manifest.options.runs;
   for (const step of s.steps) {
     loop.check();
+    // 09: its direct step and its hop steps need the target started two ways; a restart needs a new warm-up.
+    if ((await loop.useInjector(u.target, needsInjector(s, step))) && loop.warmup > 0)
+      await warmUp(loop, u, step);
     const label = `${s.entry.name} · ${u.target.name} · run ${u.run}/${runs}${s.steps.length > 1 ? ` · ${step.label}` : ''}`;
     const out = await measureStep(loop, u, step, label);
     m.steps.push(out.result);
@@ -91,7 +100,10 @@ function writeRunFiles(loop: Loop, u: Unit, m: Measured): void {
  */
 export async function runCell(loop: Loop, u: Unit, warmed: Set<string>, last: boolean): Promise<void> {
   const name = u.scenario.entry.name;
-  if (loop.warmup > 0 && !warmed.has(name)) await warmUp(loop, u);
+  const first = u.scenario.steps[0]!;
+  // A restart (09's hops through the injector, or direct again) empties `warmed`: the process is new.
+  await loop.useInjector(u.target, needsInjector(u.scenario, first));
+  if (loop.warmup > 0 && !warmed.has(name)) await warmUp(loop, u, first);
   warmed.add(name);
   const m = await measureSteps(loop, u);
   writeRunFiles(loop, u, m);

@@ -60,6 +60,11 @@ export interface Loop {
   check(): void;
   /** Writes the manifest (its updatedAt too). */
   saveManifest(): void;
+  /**
+   * 09: restarts the target with its internal hops through the latency injector (or direct again) when they are
+   * not that way already; true when it restarted (a fresh process: warm it up again before measuring).
+   */
+  useInjector(target: LabTarget, injected: boolean): Promise<boolean>;
   /** The running k6's stop function, for the signal handler (null between k6 runs). */
   setStopK6(stop: ((signal: NodeJS.Signals) => void) | null): void;
 }

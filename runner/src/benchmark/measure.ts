@@ -75,11 +75,10 @@ async function invokeK6(
   return r;
 }
 
-/** The warm-up before a scenario's first run on a freshly started target (not counted). */
-export async function warmUp(loop: Loop, u: Unit): Promise<void> {
+/** The warm-up before a scenario's first run on a freshly started target (not counted), at `step`'s load. */
+export async function warmUp(loop: Loop, u: Unit, step: PlannedStep): Promise<void> {
   const name = u.scenario.entry.name;
   const t = u.target;
-  const step = u.scenario.steps[0]!;
   if (typeof step.latencyMs === 'number' && loop.hops) await loop.wait(loop.hops.setLatency(step.latencyMs));
   await loop.wait(loop.hooks.reset(t.url, loop.ctx.adminToken));
   loop.progress.begin(`${name} · ${t.name} · warm-up (not counted)`, loop.warmup);

@@ -21,7 +21,7 @@ import type { Session } from '../results/types.js';
 import { durationSeconds, type PlannedScenario } from '../scenarios/plan.js';
 import { summarizeRun } from '../stats/aggregate.js';
 import { type VerifyReport, verifyTarget } from '../verify/verify.js';
-import { runCell } from './cell.js';
+import { needsInjector, runCell } from './cell.js';
 import { type Hooks, K6_OVERHEAD_SECONDS, type Loop, type RunnerContext } from './context.js';
 import { Interrupted, interruptible, TargetFailure } from './errors.js';
 import { clock, Progress } from './progress.js';
@@ -169,7 +169,6 @@ class BenchmarkRun implements Loop {
       const warmed = await this.bringUp(t, todo[0]!);
       for (const s of todo) {
         this.check();
-        await this.matchInjection(t, s, warmed);
         const dir = cellDir(runDir, t.name, s.entry.name);
         mkdirSync(dir, { recursive: true });
         const last =
@@ -219,7 +218,7 @@ class BenchmarkRun implements Loop {
     // Counted as up from here: if Ctrl-C interrupts the start, the cleanup stops what did start.
     this.up.add(t.name);
     try {
-      await this.wait(driver.up(t, await this.hopEnv(t, first.injected ?? false)));
+      await this.wait(driver.up(t, await this.hopEnv(t, needsInjector(first, first.steps[0]!))));
     } catch (e) {
       if (e instanceof Interrupted) throw e;
       this.up.delete(t.name);
@@ -265,10 +264,8 @@ class BenchmarkRun implements Loop {
     this.verified.add(t.name);
   }
 
-  /** 09: restarts the target when the scenario needs its hops through the injector and they are not (or back). */
-  private async matchInjection(t: LabTarget, s: PlannedScenario, warmed: Set<string>): Promise<void> {
-    const injected = s.injected ?? false;
-    if ((this.upInjected.get(t.name) ?? false) === injected) return;
+  async useInjector(t: LabTarget, injected: boolean): Promise<boolean> {
+    if ((this.upInjected.get(t.name) ?? false) === injected) return false;
     const { driver } = this.ctx;
     this.progress.line(
       `${t.name}: restarting with internal hops ${injected ? 'through' : 'without'} the latency injector`,
@@ -279,8 +276,9 @@ class BenchmarkRun implements Loop {
     } catch (e) {
       throw new TargetFailure(`${t.name} did not start: ${(e as Error).message}`);
     }
-    warmed.clear();
+    this.warmedByTarget.get(t.name)?.clear();
     await this.hooks.smoke(t.url, this.ctx.dataFile);
+    return true;
   }
 
   /** Everything the run started is stopped, whatever happened. */

@@ -1,17 +1,20 @@
 /**
- * Scenario 09 read two ways, from measured cells only: the injector's own cost (09's 0 ms step against 03, the
- * same load without any proxy, for each target measured in both) and the slope of page latency against the
- * latency added per hop (ms of p50 and p99 per ms of hop RTT, between the 0 ms and the largest step).
+ * Scenario 09 read two ways, from measured cells only: the injector's own cost (09's 0 ms step against its
+ * `direct` step, the same load with every hop direct; runs from before that step existed compare with 03) and the
+ * slope of page latency against the latency added per hop (ms of p50 and p99 per ms of hop RTT, between the 0 ms
+ * and the largest step).
  */
 import type { CellSummary, StepSummary } from '../stats/aggregate.js';
 import { mdTable, num } from './format.js';
 
 export const LATENCY_SCENARIO = '09-network-latency';
 export const DIRECT_SCENARIO = '03-pdp';
+/** 09's step with every hop direct (no proxy): the injector's baseline at the same load. */
+export const DIRECT_STEP = 'direct';
 
 export interface LatencyRow {
   target: string;
-  /** 09 at 0 ms minus 03 (medians over runs), ms; null without a 03 cell. */
+  /** 09 at 0 ms minus its direct step (else minus 03), medians over runs, ms; null without either. */
   overheadP50: number | null;
   overheadP99: number | null;
   /** (p50 at the largest step − p50 at 0 ms) / that step's added latency: ms per ms of hop RTT. */
@@ -38,7 +41,9 @@ export function latencyRows(cells: readonly CellSummary[]): LatencyRow[] {
     const zero = steps.find((s) => stepLatency(s.step) === 0);
     const top = [...steps].sort((a, b) => stepLatency(b.step)! - stepLatency(a.step)!)[0];
     const direct = cells.find((x) => x.scenario === DIRECT_SCENARIO && x.target === c.target);
-    const d = direct?.steps.length === 1 ? direct.steps[0] : undefined;
+    const d =
+      c.steps.find((s) => s.step === DIRECT_STEP) ??
+      (direct?.steps.length === 1 ? direct.steps[0] : undefined);
     const maxLatencyMs = top && top !== zero ? stepLatency(top.step) : null;
     const slope = (k: 'p50' | 'p99') => {
       const rise = minus(med(top, k), med(zero, k));
@@ -66,9 +71,10 @@ export function latencySection(cells: readonly CellSummary[]): string | null {
     '## Network latency: the injector’s cost and the slope per millisecond of hop latency',
     '',
     `Medians over runs. Injector overhead: ${LATENCY_SCENARIO}'s 0 ms step (every internal hop through a bare`,
-    `Toxiproxy proxy) minus ${DIRECT_SCENARIO} (the same load, no proxy), when both were measured; Harper has no hop,`,
-    'so its row is the noise between two identical cells. Slope: how many ms a page gains per ms added to every',
-    'hop, between the 0 ms step and the largest one — the number of sequential network round trips a page makes.',
+    `Toxiproxy proxy) minus its \`${DIRECT_STEP}\` step (the same load, every hop direct; older runs: ${DIRECT_SCENARIO});`,
+    'Harper has no hop, so its row is the noise between two identical cells. Slope: how many ms a page gains per ms',
+    'added to every hop, between the 0 ms step and the largest one — the number of sequential network round trips',
+    'a page makes.',
     '',
     mdTable(
       [

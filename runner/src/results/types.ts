@@ -244,7 +244,7 @@ export interface PlannedStep {
   rate: number | null;
   duration: string;
   seconds: number;
-  /** Scenario 09: round-trip latency added to each internal hop during this step (null: no injector). */
+  /** Scenario 09: round-trip latency added to each internal hop during this step (null: hops direct, no injector). */
   latencyMs?: number | null;
 }
 

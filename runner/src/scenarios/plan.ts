@@ -115,16 +115,21 @@ export function planScenario(entry: ScenarioEntry, o: Overrides): PlannedScenari
   const duration = o.duration ?? base.duration;
   const seconds = durationSeconds(duration);
   let steps: ProfileStep[];
-  // 09's steps are latencies, not loads: --vus sets the load of each of them.
-  if (p.injectHopLatency && o.vus !== undefined && base.steps)
-    steps = base.steps.map((s) => ({ ...s, vus: o.vus }));
+  // 09's steps are latencies, not loads: --rate (or --vus) sets the load of each of them.
+  if (p.injectHopLatency && (o.vus !== undefined || o.rate !== undefined) && base.steps)
+    steps = base.steps.map((s) => ({
+      ...s,
+      ...(o.vus !== undefined ? { vus: o.vus } : {}),
+      ...(o.rate !== undefined ? { rate: o.rate } : {}),
+    }));
   else if (p.model === 'closed' && o.vus !== undefined) steps = [{ label: `vus-${o.vus}`, vus: o.vus }];
   else if (p.model === 'open' && o.rate !== undefined) steps = [{ label: `rate-${o.rate}`, rate: o.rate }];
   else
     steps = base.steps ?? [{ label: 'main', vus: base.vus ?? 1, ...(base.rate ? { rate: base.rate } : {}) }];
   return {
     entry,
-    ladder: p.model === 'open' && steps.length > 1,
+    // A ladder of rates stops at its first missed SLO; 09's steps are latencies at one rate, all measured.
+    ladder: p.model === 'open' && steps.length > 1 && !p.injectHopLatency,
     injected: p.injectHopLatency === true,
     steps: steps.map((s) => ({
       label: s.label,
@@ -132,7 +137,7 @@ export function planScenario(entry: ScenarioEntry, o: Overrides): PlannedScenari
       rate: p.model === 'open' ? (s.rate ?? base.rate ?? 1) : null,
       duration,
       seconds,
-      latencyMs: p.injectHopLatency ? (s.latencyMs ?? 0) : null,
+      latencyMs: p.injectHopLatency && s.latencyMs !== null ? (s.latencyMs ?? 0) : null,
     })),
   };
 }
