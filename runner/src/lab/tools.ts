@@ -185,6 +185,45 @@ function postgresTool(name: string): ToolSpec {
   };
 }
 
+/**
+ * A tool the lab builds from a script in runner/bin (Go under the hood), pinned to a version, installed under
+ * .lab/tools/<name>/<version>, and found first where `envVar` points.
+ */
+function scriptBuilt(o: {
+  name: string;
+  version: string;
+  envVar: string;
+  /** How the logs name it ("FerretDB", "docker compose"). */
+  label: string;
+  describe: string;
+  manual: string;
+  script: string;
+  versionArgs: string[];
+  versionRe: RegExp;
+  /** The log's note on the build: where from and how long. */
+  building: string;
+  /** The name run() reports a failed build under (default: name). */
+  runLabel?: string;
+}): ToolSpec {
+  return {
+    name: o.name,
+    pinned: o.version,
+    describe: o.describe,
+    manual: o.manual,
+    find: (ctx) => findBuildable(ctx, o.name, o.envVar, o.version, o.versionArgs, o.versionRe),
+    async install(ctx) {
+      requireGo(ctx, o.label);
+      ctx.log(`building ${o.label} ${o.version} ${o.building}...`);
+      const script = join(ctx.paths.root, 'runner', 'bin', o.script);
+      await run(ctx, o.runLabel ?? o.name, 'bash', [
+        script,
+        o.version,
+        join(ctx.paths.tools, o.name, o.version),
+      ]);
+    },
+  };
+}
+
 const SPECS: ToolSpec[] = [
   {
     name: 'k6',
@@ -202,68 +241,44 @@ const SPECS: ToolSpec[] = [
   },
   systemTool('chromium', 'chromium', 'LAB_CHROMIUM', "headless browser for the storefront's browser test"),
   systemTool('setpriv', 'util-linux', null, 'runs the database services as their own users natively'),
-  {
+  scriptBuilt({
     name: 'ferretdb',
-    pinned: FERRETDB_VERSION,
+    version: FERRETDB_VERSION,
+    envVar: 'FERRETDB_BIN',
+    label: 'FerretDB',
     describe: 'MongoDB wire-protocol server (used when there is no mongod)',
     manual: `install Go so the lab can build FerretDB ${FERRETDB_VERSION}, or put mongod on PATH`,
-    find: (ctx) =>
-      findBuildable(ctx, 'ferretdb', 'FERRETDB_BIN', FERRETDB_VERSION, ['--version'], /version: (v[\d.]+)/),
-    async install(ctx) {
-      requireGo(ctx, 'FerretDB');
-      ctx.log(`building FerretDB ${FERRETDB_VERSION} (a few minutes, once)...`);
-      const script = join(ctx.paths.root, 'runner', 'bin', 'build-ferretdb');
-      await run(ctx, 'ferretdb', 'bash', [
-        script,
-        FERRETDB_VERSION,
-        join(ctx.paths.tools, 'ferretdb', FERRETDB_VERSION),
-      ]);
-    },
-  },
-  {
+    script: 'build-ferretdb',
+    versionArgs: ['--version'],
+    versionRe: /version: (v[\d.]+)/,
+    building: '(a few minutes, once)',
+  }),
+  scriptBuilt({
     name: 'docker-compose',
-    pinned: COMPOSE_VERSION,
+    version: COMPOSE_VERSION,
+    envVar: 'DOCKER_COMPOSE_BIN',
+    label: 'docker compose',
     describe: 'the compose CLI, used only to validate docker-compose.yml (`config`) without an engine',
     manual: `install the Docker Compose plugin, or Go so the lab can build compose ${COMPOSE_VERSION}`,
-    find: (ctx) =>
-      findBuildable(
-        ctx,
-        'docker-compose',
-        'DOCKER_COMPOSE_BIN',
-        COMPOSE_VERSION,
-        ['version'],
-        /version (v[\d.]+)/,
-      ),
-    async install(ctx) {
-      requireGo(ctx, 'docker compose');
-      ctx.log(`building docker compose ${COMPOSE_VERSION} (a few minutes, once)...`);
-      const script = join(ctx.paths.root, 'runner', 'bin', 'build-docker-compose');
-      await run(ctx, 'compose', 'bash', [
-        script,
-        COMPOSE_VERSION,
-        join(ctx.paths.tools, 'docker-compose', COMPOSE_VERSION),
-      ]);
-    },
-  },
-  {
+    script: 'build-docker-compose',
+    versionArgs: ['version'],
+    versionRe: /version (v[\d.]+)/,
+    building: '(a few minutes, once)',
+    runLabel: 'compose',
+  }),
+  scriptBuilt({
     name: 'toxiproxy',
-    pinned: TOXIPROXY_VERSION,
+    version: TOXIPROXY_VERSION,
+    envVar: 'TOXIPROXY_BIN',
+    label: 'Toxiproxy',
     describe:
       'latency injector on internal hops for scenario 09 (runner/toxiproxy: Toxiproxy + a µs latency toxic)',
     manual: `install Go so the lab can build Toxiproxy ${TOXIPROXY_VERSION} (runner/bin/build-toxiproxy), or set TOXIPROXY_BIN`,
-    find: (ctx) =>
-      findBuildable(ctx, 'toxiproxy', 'TOXIPROXY_BIN', TOXIPROXY_VERSION, ['-version'], /version (v[\d.]+)/),
-    async install(ctx) {
-      requireGo(ctx, 'Toxiproxy');
-      ctx.log(`building Toxiproxy ${TOXIPROXY_VERSION} from runner/toxiproxy (a minute or two, once)...`);
-      const script = join(ctx.paths.root, 'runner', 'bin', 'build-toxiproxy');
-      await run(ctx, 'toxiproxy', 'bash', [
-        script,
-        TOXIPROXY_VERSION,
-        join(ctx.paths.tools, 'toxiproxy', TOXIPROXY_VERSION),
-      ]);
-    },
-  },
+    script: 'build-toxiproxy',
+    versionArgs: ['-version'],
+    versionRe: /version (v[\d.]+)/,
+    building: 'from runner/toxiproxy (a minute or two, once)',
+  }),
   {
     name: 'mongod',
     pinned: 'any',
@@ -316,24 +331,18 @@ const SPECS: ToolSpec[] = [
   postgresTool('postgres'),
   postgresTool('initdb'),
   postgresTool('pg_isready'),
-  {
+  scriptBuilt({
     name: 'cadvisor',
-    pinned: CADVISOR_VERSION,
+    version: CADVISOR_VERSION,
+    envVar: 'CADVISOR_BIN',
+    label: 'cAdvisor',
     describe: "container metrics of the lab's cgroups for the monitoring profile (monitoring/cadvisor)",
     manual: `install Go so the lab can build cAdvisor ${CADVISOR_VERSION} (runner/bin/build-cadvisor), or set CADVISOR_BIN`,
-    find: (ctx) =>
-      findBuildable(ctx, 'cadvisor', 'CADVISOR_BIN', CADVISOR_VERSION, ['--version'], /(v\d+\.\d+\.\d+)/),
-    async install(ctx) {
-      requireGo(ctx, 'cAdvisor');
-      ctx.log(`building cAdvisor ${CADVISOR_VERSION} from monitoring/cadvisor (a minute or two, once)...`);
-      const script = join(ctx.paths.root, 'runner', 'bin', 'build-cadvisor');
-      await run(ctx, 'cadvisor', 'bash', [
-        script,
-        CADVISOR_VERSION,
-        join(ctx.paths.tools, 'cadvisor', CADVISOR_VERSION),
-      ]);
-    },
-  },
+    script: 'build-cadvisor',
+    versionArgs: ['--version'],
+    versionRe: /(v\d+\.\d+\.\d+)/,
+    building: 'from monitoring/cadvisor (a minute or two, once)',
+  }),
   {
     name: 'prometheus',
     pinned: 'Debian prometheus (2.42 on Debian 12)',
