@@ -1,5 +1,6 @@
 /**
- * Machine drift: a fixed small CPU workload timed before every measured run, on the targets' cores, and the
+ * Machine drift: a fixed small CPU workload timed before every measured run, on the load generator's cores (idle
+ * until k6 starts; the target's core may still be busy with the target's own work after its reset), and the
  * steal time the hypervisor reports in /proc/stat during the run. The same work taking longer means the machine
  * (a neighbour, the host, the clock) got slower, not the target: stats/aggregate.ts flags runs whose probe
  * differs from the run's median by more than DRIFT_SHARE.
