@@ -1,0 +1,89 @@
+/** What the resilience commands share: a run is finished the same way whether its loop succeeds, half-fails or throws. */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { Lab } from '../src/lab/launcher.js';
+import { findTarget, finishing, UsageError } from '../src/resilience/command.js';
+import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function setup() {
+  const runDir = mkdtempSync(join(tmpdir(), 'lab-resilience-'));
+  dirs.push(runDir);
+  const downs: string[] = [];
+  const lab = {
+    async down(profile: string) {
+      downs.push(profile);
+      return [];
+    },
+    compose: { targets: [{ name: 'mono', profile: 'mono', url: 'http://127.0.0.1:4000', available: true }] },
+  } as unknown as Lab;
+  const manifest = {
+    kind: 'resilience',
+    runId: 'r',
+    scenario: '11-cold-start',
+    target: 'mono',
+    status: 'running',
+    reason: null,
+    command: './run-benchmark.sh cold-start mono',
+    startedAt: '2026-12-05T00:00:00Z',
+    finishedAt: null,
+    machine: { cpuModel: 'x', cores: 2, memoryGiB: 1, node: 'v20', kernel: 'x' },
+    git: { commit: null, dirty: null },
+    components: {},
+    budget: null,
+    options: {},
+    failures: [],
+  } as ResilienceManifest;
+  const lines: string[] = [];
+  const f = { lab, profile: 'mono', runDir, manifest, log: (l: string) => lines.push(l) };
+  const saved = () =>
+    JSON.parse(readFileSync(join(runDir, RESILIENCE_MANIFEST), 'utf8')) as ResilienceManifest;
+  return { f, downs, lines, saved, runDir };
+}
+
+test('a loop that succeeds: complete, saved with its end, summary written, the target brought down', async () => {
+  const { f, downs, lines, saved, runDir } = setup();
+  await finishing(f, async () => {});
+  assert.equal(saved().status, 'complete');
+  assert.ok(saved().finishedAt);
+  assert.ok(existsSync(join(runDir, 'summary.md')));
+  assert.deepEqual(downs, ['mono']);
+  assert.deepEqual(lines, [`results: ${runDir}`]);
+});
+
+test('failed repetitions: incomplete, with the reason the command gives them', async () => {
+  const { f, saved } = setup();
+  await finishing({ ...f, failedReason: (n) => `${n} fault run(s) failed` }, async () => {
+    f.manifest.failures.push('inventory kill run 1: no answer');
+  });
+  assert.equal(saved().status, 'incomplete');
+  assert.equal(saved().reason, '1 fault run(s) failed');
+});
+
+test('a loop that throws: incomplete with its message, still saved and brought down, and the error goes on', async () => {
+  const { f, downs, saved } = setup();
+  await assert.rejects(
+    finishing(f, async () => {
+      throw new Error('the target did not start');
+    }),
+    /did not start/,
+  );
+  assert.equal(saved().status, 'incomplete');
+  assert.equal(saved().reason, 'the target did not start');
+  assert.deepEqual(downs, ['mono']);
+});
+
+test('an unknown target is a usage error that lists the targets', () => {
+  const { f } = setup();
+  assert.equal(findTarget(f.lab, 'mono').url, 'http://127.0.0.1:4000');
+  assert.throws(
+    () => findTarget(f.lab, 'nope'),
+    (e: unknown) =>
+      e instanceof UsageError && /unknown target nope \(targets: mono\)/.test((e as Error).message),
+  );
+});
