@@ -9,7 +9,15 @@ import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { resetTarget } from '../resilience/reset.js';
-import { findTarget, finishing, runCommand, UsageError } from '../resilience/command.js';
+import {
+  COMMON_OPTIONS,
+  findTarget,
+  finishing,
+  listOption,
+  oneTarget,
+  runCommand,
+  UsageError,
+} from '../resilience/command.js';
 import { newManifest, readBudget } from '../resilience/manifest.js';
 import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
 
@@ -26,21 +34,17 @@ function parse(argv: string[]) {
       reps: { type: 'string', default: '10' },
       mode: { type: 'string', default: 'start,crash' },
       steady: { type: 'string', default: '10' },
-      'run-id': { type: 'string' },
-      'results-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...COMMON_OPTIONS,
     },
   });
-  if (values.help || positionals.length !== 1) throw new UsageError(USAGE);
-  const modes = values.mode.split(',') as StartMode[];
-  for (const m of modes)
-    if (m !== 'start' && m !== 'crash') throw new UsageError(`--mode: start or crash, not ${m}`);
+  const target = oneTarget(values.help, positionals, USAGE);
+  const modes = listOption<StartMode>('mode', values.mode, ['start', 'crash']);
   const reps = Number(values.reps);
   const steady = Number(values.steady);
   if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a positive integer`);
   if (!(steady > 0)) throw new UsageError(`--steady must be a positive number of seconds`);
   return {
-    target: positionals[0]!,
+    target,
     modes,
     reps,
     steady,

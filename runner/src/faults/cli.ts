@@ -11,7 +11,15 @@ import { Lab } from '../lab/launcher.js';
 import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { describePolicy } from '../lab/restart-policy.js';
-import { findTarget, finishing, runCommand, UsageError } from '../resilience/command.js';
+import {
+  COMMON_OPTIONS,
+  findTarget,
+  finishing,
+  listOption,
+  oneTarget,
+  runCommand,
+  UsageError,
+} from '../resilience/command.js';
 import { newManifest, readBudget, type ResilienceManifest } from '../resilience/manifest.js';
 import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
@@ -33,22 +41,18 @@ function parse(argv: string[]) {
       duration: { type: 'string' },
       at: { type: 'string', default: '10' },
       pause: { type: 'string', default: '5' },
-      'run-id': { type: 'string' },
-      'results-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      ...COMMON_OPTIONS,
     },
   });
-  if (values.help || positionals.length !== 1) throw new UsageError(USAGE);
-  const faults = values.fault.split(',') as FaultKind[];
-  for (const f of faults)
-    if (f !== 'kill' && f !== 'pause') throw new UsageError(`--fault: kill or pause, not ${f}`);
+  const target = oneTarget(values.help, positionals, USAGE);
+  const faults = listOption<FaultKind>('fault', values.fault, ['kill', 'pause']);
   const int = (v: string, name: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not ${v}`);
     return n;
   };
   return {
-    target: positionals[0]!,
+    target,
     victims: values.victim?.split(',') ?? null,
     faults,
     runs: int(values.runs, 'runs'),

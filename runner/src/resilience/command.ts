@@ -19,6 +19,28 @@ export function runCommand(name: string, main: () => Promise<void>): void {
   });
 }
 
+/** The options every resilience command takes besides its own (scale has no --results-dir: it runs the benchmark). */
+export const COMMON_OPTIONS = {
+  'run-id': { type: 'string' },
+  'results-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The one target a command is run for; --help (or no target, or two) prints the usage (exit 2). */
+export function oneTarget(help: boolean | undefined, positionals: string[], usage: string): string {
+  if (help || positionals.length !== 1) throw new UsageError(usage);
+  return positionals[0]!;
+}
+
+/** A comma-separated option whose every item must be one of `allowed`. */
+export function listOption<T extends string>(option: string, raw: string, allowed: readonly T[]): T[] {
+  const items = raw.split(',');
+  for (const x of items)
+    if (!(allowed as readonly string[]).includes(x))
+      throw new UsageError(`--${option}: ${allowed.join(' or ')}, not ${x}`);
+  return items as T[];
+}
+
 export function findTarget(lab: Lab, name: string): LabTarget {
   const target = lab.compose.targets.find((t) => t.name === name);
   if (!target)

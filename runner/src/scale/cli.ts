@@ -14,7 +14,14 @@ import { repoRoot } from '../lib/env-file.js';
 import { renderSvg } from '../report/charts.js';
 import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
 import { startAtScale } from './seed-time.js';
-import { findTarget, finishing, runCommand, UsageError } from '../resilience/command.js';
+import {
+  COMMON_OPTIONS,
+  findTarget,
+  finishing,
+  oneTarget,
+  runCommand,
+  UsageError,
+} from '../resilience/command.js';
 import { newManifest, readBudget } from '../resilience/manifest.js';
 
 const USAGE = `usage: ./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]
@@ -31,17 +38,17 @@ function parse(argv: string[]) {
       runs: { type: 'string', default: '10' },
       duration: { type: 'string' },
       select: { type: 'string', default: '01-04' },
-      'run-id': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      'run-id': COMMON_OPTIONS['run-id'],
+      help: COMMON_OPTIONS.help,
     },
   });
-  if (values.help || positionals.length !== 1) throw new UsageError(USAGE);
+  const target = oneTarget(values.help, positionals, USAGE);
   const scales = values.scales.split(',').map(Number);
   if (scales.some((s) => !Number.isInteger(s) || s < 1 || s > 1000))
     throw new UsageError(`--scales: integers from 1 to 1000, not ${values.scales}`);
   if (!/^[1-9]\d*$/.test(values.runs)) throw new UsageError(`--runs must be a positive integer`);
   return {
-    target: positionals[0]!,
+    target,
     scales,
     runs: values.runs,
     duration: values.duration ?? null,
