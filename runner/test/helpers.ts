@@ -3,6 +3,8 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { K6Run } from '../src/k6/k6.js';
+import { type CellSummary, METRICS, type MetricKey, type StepSummary } from '../src/stats/aggregate.js';
+import { describe } from '../src/stats/describe.js';
 
 export const TOKEN = 'test-admin-token';
 const REFERENCE_MAIN = fileURLToPath(
@@ -130,5 +132,49 @@ export function fakeK6Run(metrics: Record<string, Record<string, number>>): K6Ru
       metrics: Object.fromEntries(Object.entries(metrics).map(([k, values]) => [k, { type: 'x', values }])),
       state: { testRunDurationMs: 1000 },
     },
+  };
+}
+
+/**
+ * A step of a cell summary whose runs measured these values (every other metric null), described as the
+ * aggregate describes them: the fixtures of the report tests.
+ */
+export function summaryStep(label: string, measured: Partial<Record<MetricKey, number[]>>): StepSummary {
+  const n = Math.max(1, ...Object.values(measured).map((v) => v.length));
+  const values = Object.fromEntries(
+    METRICS.map((m) => [m, measured[m] ?? Array.from({ length: n }, () => null)]),
+  ) as Record<MetricKey, (number | null)[]>;
+  const stats = Object.fromEntries(
+    METRICS.map((m) => [m, describe(values[m].filter((v): v is number => v !== null))]),
+  ) as StepSummary['stats'];
+  return {
+    step: label,
+    vus: 10,
+    rate: null,
+    n,
+    runs: [1],
+    values,
+    stats,
+    flags: [],
+    sloPassed: null,
+    services: {},
+    routes: {},
+  };
+}
+
+/** A cell of those steps, planned for as many runs as its first step measured. */
+export function summaryCell(target: string, scenario: string, steps: StepSummary[]): CellSummary {
+  const n = steps[0]?.n ?? 1;
+  return {
+    schema: 1,
+    runId: 'r',
+    target,
+    scenario,
+    title: scenario,
+    model: 'closed',
+    plannedRuns: n,
+    runs: Array.from({ length: n }, (_, i) => i + 1),
+    steps,
+    capacity: null,
   };
 }

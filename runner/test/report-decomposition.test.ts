@@ -2,45 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import { decompose, decompositionSection } from '../src/report/decomposition.js';
-import { type CellSummary, METRICS, type MetricKey } from '../src/stats/aggregate.js';
-import { describe } from '../src/stats/describe.js';
+import type { CellSummary } from '../src/stats/aggregate.js';
+import { summaryCell, summaryStep } from './helpers.js';
 
-/** A one-step cell whose runs measured these p50s and CPU per 1k requests. */
+/** A cell whose runs measured these p50s and CPU per 1k requests (`steps` copies of that step). */
 function cell(target: string, scenario: string, p50: number[], cpu: number[], steps = 1): CellSummary {
-  const values = Object.fromEntries(METRICS.map((m) => [m, p50.map(() => null)])) as Record<
-    MetricKey,
-    (number | null)[]
-  >;
-  values.p50 = p50;
-  values.cpuPer1kReq = cpu;
-  const stats = Object.fromEntries(
-    METRICS.map((m) => [m, describe(values[m].filter((v): v is number => v !== null))]),
-  ) as CellSummary['steps'][number]['stats'];
-  const step = {
-    step: 'main',
-    vus: 10,
-    rate: null,
-    n: p50.length,
-    runs: [1],
-    values,
-    stats,
-    flags: [],
-    sloPassed: null,
-    services: {},
-    routes: {},
-  };
-  return {
-    schema: 1,
-    runId: 'r',
+  const step = summaryStep('main', { p50, cpuPer1kReq: cpu });
+  return summaryCell(
     target,
     scenario,
-    title: scenario,
-    model: 'closed',
-    plannedRuns: p50.length,
-    runs: p50.map((_, i) => i + 1),
-    steps: Array.from({ length: steps }, (_, i) => ({ ...step, step: `s${i}` })),
-    capacity: null,
-  };
+    Array.from({ length: steps }, (_, i) => ({ ...step, step: `s${i}` })),
+  );
 }
 
 suite('decomposition', () => {

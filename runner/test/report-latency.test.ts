@@ -2,47 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import { latencyRows, latencySection, stepLatency } from '../src/report/latency.js';
-import { type CellSummary, METRICS, type MetricKey } from '../src/stats/aggregate.js';
-import { describe } from '../src/stats/describe.js';
+import type { CellSummary } from '../src/stats/aggregate.js';
+import { summaryCell, summaryStep } from './helpers.js';
 
 type Step = CellSummary['steps'][number];
 
-function step(label: string, p50: number, p99: number): Step {
-  const values = Object.fromEntries(METRICS.map((m) => [m, [null]])) as Record<MetricKey, (number | null)[]>;
-  values.p50 = [p50];
-  values.p99 = [p99];
-  const stats = Object.fromEntries(
-    METRICS.map((m) => [m, describe(values[m].filter((v): v is number => v !== null))]),
-  ) as Step['stats'];
-  return {
-    step: label,
-    vus: 50,
-    rate: null,
-    n: 1,
-    runs: [1],
-    values,
-    stats,
-    flags: [],
-    sloPassed: null,
-    services: {},
-    routes: {},
-  };
-}
-
-function cell(target: string, scenario: string, steps: Step[]): CellSummary {
-  return {
-    schema: 1,
-    runId: 'r',
-    target,
-    scenario,
-    title: scenario,
-    model: 'closed',
-    plannedRuns: 1,
-    runs: [1],
-    steps,
-    capacity: null,
-  };
-}
+const step = (label: string, p50: number, p99: number): Step =>
+  summaryStep(label, { p50: [p50], p99: [p99] });
+const cell = (target: string, scenario: string, steps: Step[]): CellSummary =>
+  summaryCell(target, scenario, steps);
 
 suite('09 in the report', () => {
   const cells = [
