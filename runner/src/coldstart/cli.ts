@@ -2,8 +2,6 @@
  * `./run-benchmark.sh cold-start <target> [--reps 10] [--mode start,crash] [--steady 10]`: scenario 11.
  * Writes results/<run-id>/<target>/11-cold-start/<mode>-NN.json, resilience.json and summary.md.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
@@ -12,6 +10,7 @@ import { resetTarget } from '../resilience/reset.js';
 import {
   COMMON_OPTIONS,
   findTarget,
+  runDirFor,
   finishing,
   listOption,
   oneTarget,
@@ -66,10 +65,13 @@ async function main(): Promise<void> {
   // The most popular product: the page a returning user asks for first.
   const id = oracle.catalog.popular[0]!;
   const expectedBody = JSON.stringify(oracle.product(String(id)).body);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const runId = a.runId ?? `${stamp}-cold-start-${target.name}`;
-  const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
-  mkdirSync(runDir, { recursive: true });
+  const runDir = runDirFor({
+    root,
+    resultsDir: a.resultsDir,
+    runId: a.runId,
+    command: 'cold-start',
+    target: target.name,
+  });
   const manifest = newManifest({
     root,
     lab,

@@ -2,7 +2,7 @@
  * `./run-benchmark.sh faults <target> [options]`: scenario 10, fault injection. Brings the target up natively,
  * then for every victim × fault × run: a fault run (fault-run.ts); writes results/<run-id>/ and its summary.md.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureScenarioData } from '../benchmark/scenario-data.js';
@@ -14,6 +14,7 @@ import { describePolicy } from '../lab/restart-policy.js';
 import {
   COMMON_OPTIONS,
   findTarget,
+  runDirFor,
   finishing,
   listOption,
   oneTarget,
@@ -132,10 +133,13 @@ async function main(): Promise<void> {
   const scale = Number(env['LAB_SCALE'] ?? 1);
   const k6 = await ensureTool('k6', { paths: lab.paths, env: process.env, log });
   const dataFile = ensureScenarioData(root, seed, scale);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const runId = a.runId ?? `${stamp}-faults-${target.name}`;
-  const runDir = join(a.resultsDir ?? join(root, 'results'), runId);
-  mkdirSync(runDir, { recursive: true });
+  const runDir = runDirFor({
+    root,
+    resultsDir: a.resultsDir,
+    runId: a.runId,
+    command: 'faults',
+    target: target.name,
+  });
   const rate = a.rate ?? profile.rate;
   const manifest = newManifest({
     root,

@@ -3,6 +3,8 @@
  * and exit codes, finding the target, and finishing a run whatever happens (manifest saved, summary written, the
  * target brought down).
  */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
 import { type ResilienceManifest, saveManifest } from './manifest.js';
@@ -39,6 +41,23 @@ export function listOption<T extends string>(option: string, raw: string, allowe
     if (!(allowed as readonly string[]).includes(x))
       throw new UsageError(`--${option}: ${allowed.join(' or ')}, not ${x}`);
   return items as T[];
+}
+
+/** The run's directory, created: <results>/<run id>, the id `<utc time>-<command>-<target>` unless one is given. */
+export function runDirFor(o: {
+  root: string;
+  resultsDir: string | null;
+  runId: string | null;
+  command: string;
+  target: string;
+}): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const runDir = join(
+    o.resultsDir ?? join(o.root, 'results'),
+    o.runId ?? `${stamp}-${o.command}-${o.target}`,
+  );
+  mkdirSync(runDir, { recursive: true });
+  return runDir;
 }
 
 export function findTarget(lab: Lab, name: string): LabTarget {

@@ -5,8 +5,8 @@
  * SVG charts in results/<run-id>/, rendered from those files.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../lib/files.js';
 import { Lab } from '../lab/launcher.js';
@@ -17,6 +17,7 @@ import { startAtScale } from './seed-time.js';
 import {
   COMMON_OPTIONS,
   findTarget,
+  runDirFor,
   finishing,
   oneTarget,
   runCommand,
@@ -72,11 +73,9 @@ async function main(): Promise<void> {
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const lab = new Lab({ root, log });
   const target = findTarget(lab, a.target);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const runId = a.runId ?? `${stamp}-scale-${target.name}`;
   const resultsDir = join(root, 'results');
-  const runDir = join(resultsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  const runDir = runDirFor({ root, resultsDir, runId: a.runId, command: 'scale', target: target.name });
+  const runId = basename(runDir);
   const manifest = newManifest({
     root,
     lab,
