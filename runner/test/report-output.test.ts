@@ -65,12 +65,18 @@ describe('report output and missing files', () => {
     const copy = join(results, runId);
     const cellDir = readdirSync(copy).find((d) => statSync(join(copy, d)).isDirectory())!;
     // The published run has only summaries committed; a run with raw files must have them all.
-    const hasRaw = readdirSync(join(copy, cellDir)).some((d) =>
+    // A target's directory holds its scenarios' cell directories and files such as verify.json.
+    const scenarios = readdirSync(join(copy, cellDir)).filter((d) =>
+      statSync(join(copy, cellDir, d)).isDirectory(),
+    );
+    const hasRaw = scenarios.some((d) =>
       readdirSync(join(copy, cellDir, d)).some((f) => /^run-\d+\.json$/.test(f)),
     );
+    // Without any raw run file a cell cannot be recomputed (the published run keeps them all).
     if (hasRaw)
-      for (const d of readdirSync(join(copy, cellDir)))
-        rmSync(join(copy, cellDir, d, 'run-01.json'), { force: true });
+      for (const d of scenarios)
+        for (const f of readdirSync(join(copy, cellDir, d)).filter((x) => /^run-\d+\.json$/.test(x)))
+          rmSync(join(copy, cellDir, d, f));
     await assert.rejects(
       renderReport({ root: scratchRoot, resultsRoot: results, runIds: [runId], out: null }),
       (e: Error) =>
