@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
-import { resetTarget } from '../resilience/reset.js';
+import { resetTarget } from '../lab/reset.js';
 import {
   COMMON_OPTIONS,
   findTarget,
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
     runDir,
     scenario: SCENARIO,
     target,
-    command: `./run-benchmark.sh cold-start ${process.argv.slice(2).join(' ')}`,
+    subcommand: 'cold-start',
     options: {
       modes: a.modes,
       reps: a.reps,
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     await lab.up(target.profile);
     manifest.budget = await readBudget(lab, target.profile);
     // The probe expects the seeded page (its stock included): undo what earlier runs sold.
-    await resetTarget(target.url, env['LAB_ADMIN_TOKEN'] ?? '');
+    await resetTarget(target.url, env['LAB_ADMIN_TOKEN'] ?? '', 'recovering');
     for (let rep = 1; rep <= a.reps; rep++)
       for (const mode of a.modes) {
         const f = await coldStart({

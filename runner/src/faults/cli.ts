@@ -147,7 +147,7 @@ async function main(): Promise<void> {
     runDir,
     scenario: SCENARIO,
     target,
-    command: `./run-benchmark.sh faults ${process.argv.slice(2).join(' ')}`,
+    subcommand: 'faults',
     options: {
       victims,
       faults: a.faults,

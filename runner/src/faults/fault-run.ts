@@ -15,7 +15,7 @@ import { type Audit, auditStock } from './audit.js';
 import { type FaultKind, findVictim, killVictim, pauseVictim } from './inject.js';
 import { confirmedOrders, readK6Samples } from './k6-samples.js';
 import { analyseRecovery, type Recovery } from './recovery.js';
-import { resetTarget } from '../resilience/reset.js';
+import { resetTarget } from '../lab/reset.js';
 
 export const SCENARIO = '10-fault-injection';
 
@@ -91,7 +91,7 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunFile> {
   const dir = join(o.runDir, o.target.name, SCENARIO);
   mkdirSync(dir, { recursive: true });
   const samplesFile = join(dir, `${o.victim}-${o.fault}-${String(o.run).padStart(2, '0')}.samples.json`);
-  await resetTarget(o.target.url, o.adminToken);
+  await resetTarget(o.target.url, o.adminToken, 'recovering');
   const sup = new Supervisor(o.lab, o.target.profile, { log: o.log }).start();
   let faultDone: Promise<{ at: number; back: number | null; pids: number[] }> | null = null;
   let k6Started = 0;

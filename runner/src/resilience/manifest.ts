@@ -42,7 +42,8 @@ export function newManifest(o: {
   runDir: string;
   scenario: string;
   target: LabTarget;
-  command: string;
+  /** `faults`, `cold-start`, `scale`: the manifest records the whole command line it was run with. */
+  subcommand: string;
   options: Record<string, unknown>;
 }): ResilienceManifest {
   const m: ResilienceManifest = {
@@ -52,7 +53,7 @@ export function newManifest(o: {
     target: o.target.name,
     status: 'running',
     reason: null,
-    command: o.command,
+    command: `./run-benchmark.sh ${o.subcommand} ${process.argv.slice(2).join(' ')}`,
     startedAt: new Date().toISOString(),
     finishedAt: null,
     machine: machineInfo(),

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     runDir,
     scenario: SCENARIO,
     target,
-    command: `./run-benchmark.sh scale ${process.argv.slice(2).join(' ')}`,
+    subcommand: 'scale',
     options: { scales: a.scales, runs: Number(a.runs), duration: a.duration, select: a.select },
   });
   const file: ScaleRunFile = { scenario: SCENARIO, target: target.name, scenarios: [a.select], scales: [] };
