@@ -33,4 +33,5 @@ test('resilience cells: median of what happened, its range, and how often it nev
   assert.equal(rangeCell([1, 3, 2]), '2 (1–3)');
   assert.equal(rangeCell([1, null]), '1, 1 never');
   assert.equal(rangeCell([null, null]), 'never');
+  assert.equal(rangeCell([2000, 2000]), '2,000', 'no range when every run agrees');
 });

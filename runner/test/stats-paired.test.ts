@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compare } from '../src/stats/compare.js';
-import { pairedRatio } from '../src/stats/paired.js';
+import { pairedRatio, roundsFor } from '../src/stats/paired.js';
 
 const byRun = (xs: (number | null)[]) => new Map(xs.map((x, i) => [i + 1, x]));
 
@@ -34,8 +34,19 @@ describe('paired ratios over interleaved rounds', () => {
 
   test('rounds missing on either side are left out; one round gives no interval; none gives null', () => {
     const p = pairedRatio(byRun([2, null, 3]), byRun([1, 5, null]))!;
-    assert.deepEqual([p.n, p.ratio, p.ci95, p.halfWidth], [1, 2, null, null]);
+    assert.deepEqual([p.n, p.ratio, p.ci95, p.halfWidth, p.roundsForTarget], [1, 2, null, null, null]);
     assert.equal(pairedRatio(byRun([null]), byRun([1])), null);
     assert.equal(pairedRatio(byRun([0, 1]), byRun([1, 0])), null);
+  });
+
+  test('rounds needed for ±10%: the fewest n with t(n-1)·sd/√n ≤ ln 1.1', () => {
+    // sd 0.1 of the logs: n = 6 gives 2.5706·0.1/√6 = 0.1049 > 0.0953; n = 7 gives 2.4469·0.1/√7 = 0.0925.
+    assert.equal(roundsFor(0.1, 0.1), 7);
+    assert.equal(roundsFor(0, 0.1), 2);
+    assert.equal(roundsFor(10, 0.1), null, 'beyond a thousand rounds');
+    // Consistent with the interval: more rounds than it has exactly when its CI is wider than ±10%.
+    const p = pairedRatio(byRun([1.1, 1.2, 1.3, 1.15, 1.25]), byRun([1, 1, 1, 1, 1]))!;
+    const need = p.roundsForTarget!;
+    assert.ok(need > 5 === p.halfWidth! > 0.1, `${need} rounds vs ±${p.halfWidth}`);
   });
 });

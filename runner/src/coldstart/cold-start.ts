@@ -31,6 +31,8 @@ export interface ColdStartFile {
   upMs: number | null;
   upError: string | null;
   attempts: number;
+  /** Failed or wrong answers after the first correct 200 (absent in files written before it was counted). */
+  steadyFailures?: number;
   steadyP99Ms: number | null;
   timeToSteadyMs: number | null;
   windows: Steady['windows'];
@@ -110,6 +112,7 @@ export async function coldStart(o: ColdStartOptions): Promise<ColdStartFile> {
     upMs,
     upError,
     attempts: p.attempts,
+    steadyFailures: p.steadyFailures,
     steadyP99Ms: s.steadyP99Ms,
     timeToSteadyMs: s.timeToSteadyMs,
     windows: s.windows,

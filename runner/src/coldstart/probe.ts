@@ -14,6 +14,8 @@ export interface ProbeResult {
   firstOkMs: number | null;
   attempts: number;
   samples: ProbeSample[];
+  /** Answers in the steady phase that were not the correct 200 (no sample for them): a flapping target shows here. */
+  steadyFailures: number;
 }
 
 export interface ProbeOptions {
@@ -33,7 +35,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function once(url: string, expected: string): Promise<boolean> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return r.status === 200 && (await r.text()) === expected;
+    // Read every body, errors too: an unread one holds its connection until GC.
+    const body = await r.text();
+    return r.status === 200 && body === expected;
   } catch {
     return false;
   }
@@ -52,15 +56,17 @@ export async function probe(o: ProbeOptions): Promise<ProbeResult> {
     await sleep(5);
   }
   const samples: ProbeSample[] = [];
-  if (firstOkMs === null) return { firstOkMs, attempts, samples };
+  let steadyFailures = 0;
+  if (firstOkMs === null) return { firstOkMs, attempts, samples, steadyFailures };
   const end = firstOkMs + o.steadyMs;
   const every = o.intervalMs ?? 10;
   while (since() < end) {
     const sent = since();
     const ok = await once(o.url, o.expectedBody);
     if (ok) samples.push({ sentMs: sent, latencyMs: since() - sent });
+    else steadyFailures++;
     const wait = every - (since() - sent);
     if (wait > 0) await sleep(wait);
   }
-  return { firstOkMs, attempts, samples };
+  return { firstOkMs, attempts, samples, steadyFailures };
 }

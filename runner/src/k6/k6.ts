@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { parseCpuset } from '../lab/budget.js';
 import type { Lab } from '../lab/launcher.js';
 import { isAlive } from '../lab/launcher.js';
@@ -92,6 +93,8 @@ export async function runK6(o: K6Options): Promise<K6Run> {
     LAB_SUMMARY: o.summaryFile,
     LAB_RUNNER: '1',
   };
+  // A summary left by an earlier, interrupted k6 must never be read as this run's.
+  rmSync(o.summaryFile, { force: true });
   const t0 = performance.now();
   const { child, cgroup } = await lab.spawnInCgroup('loadgen', 'k6', argv, { env, stdio: 'pipe' });
   o.onStart?.((signal) => {

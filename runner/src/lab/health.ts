@@ -13,9 +13,10 @@ export function checkHealth(probe: HealthProbe): Promise<boolean> {
       () => false,
     );
   }
+  const [cmd, ...args] = probe.command;
+  if (!cmd) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const [cmd, ...args] = probe.command;
-    const child = spawn(cmd!, args, { env: probe.env ?? process.env, cwd: probe.cwd, stdio: 'ignore' });
+    const child = spawn(cmd, args, { env: probe.env ?? process.env, cwd: probe.cwd, stdio: 'ignore' });
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
     child.on('error', () => {
       clearTimeout(timer);

@@ -11,10 +11,10 @@ import { describeMachine } from '../lib/machine.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
 import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
+import { TARGET_HALF_WIDTH } from '../stats/paired.js';
 import { mdTable, num, pct, withCi } from './format.js';
 import { routeTable } from './routes.js';
 import { serviceTable } from './services.js';
-import { type Calibration } from '../results/types.js';
 
 function budgetText(b: ReadBack | null): string {
   if (!b) return 'UNLIMITED';
@@ -53,21 +53,21 @@ export function header(manifests: Manifest[], targets?: string[]): string {
 }
 
 /** The lowest k6 CPU share of a calibration that did not saturate k6 (null when all did, or unknown). */
-function unsaturated(cs: Calibration[]): number | null {
-  const shares = cs.map((c) => c.loadgenCpuShare).filter((v): v is number => v !== null && v < 0.8);
-  return shares.length ? Math.min(...shares) : null;
-}
-
-/** The calibration (k6 against the null endpoint) that cells are judged against. */
+/** The calibration (k6 against the null endpoint) that cells are judged against: the lowest of the sessions. */
 function ceilingText(m: Manifest): string {
   const cs = m.calibrations ?? [];
   const c = ceilingOf(cs);
-  if (c === null) return 'not measured (run before calibration existed): no cell is judged against it';
-  const first = cs[0]!;
+  if (c === null)
+    return cs.length
+      ? 'not measured (the calibration served nothing): no cell is judged against it'
+      : 'not measured (run before calibration existed): no cell is judged against it';
+  // The session that set the ceiling describes it (ceilingOf's own reading of a session's figure).
+  const low = cs.find((x) => ceilingOf([x]) === c)!;
+  const share = low.loadgenCpuShare;
   return (
-    `${num(c, 0)} req/s: k6 running scenario ${first.scenario} (${first.vus} VUs, ${first.duration}) against the null endpoint` +
-    `${first.serverCpuset ? ` pinned to cpuset ${first.serverCpuset}` : ' (not pinned)'}${cs.length > 1 ? `, lowest of ${cs.length} sessions` : ''}` +
-    `${unsaturated(cs) ? ` (extrapolated: k6 used only ${pct(unsaturated(cs), 0)} of its core, the null server's core was busy)` : ''}; ` +
+    `${num(c, 0)} req/s: k6 running scenario ${low.scenario} (${low.vus} VUs, ${low.duration}) against the null endpoint` +
+    `${low.serverCpuset ? ` pinned to cpuset ${low.serverCpuset}` : ' (not pinned)'}${cs.length > 1 ? `, lowest of ${cs.length} sessions` : ''}` +
+    `${share !== null && share < 0.8 ? ` (extrapolated: k6 used only ${pct(share, 0)} of its core, the null server's core was busy)` : ''}; ` +
     `a cell above ${CEILING_SHARE * 100}% of it is flagged loadgen-bound`
   );
 }
@@ -169,6 +169,11 @@ const METRIC_NAME: Record<PairComparison['metric'], string> = {
   cpuPer1kReq: 'CPU / request',
 };
 
+function roundsText(p: PairComparison['paired']): string {
+  if (p?.halfWidth == null) return '–';
+  return p.roundsForTarget === null ? '> 1,000' : num(p.roundsForTarget, 0);
+}
+
 export function comparisonTable(comparisons: PairComparison[]): string {
   if (comparisons.length === 0) return '';
   const rows = comparisons.map((c) => [
@@ -178,6 +183,7 @@ export function comparisonTable(comparisons: PairComparison[]): string {
     c.paired ? `${num(c.paired.ratio, 3)}×` : '–',
     c.paired?.ci95 ? `${num(c.paired.ci95[0], 3)}–${num(c.paired.ci95[1], 3)}` : '–',
     c.paired?.halfWidth != null ? `±${pct(c.paired.halfWidth, 1)}` : '–',
+    roundsText(c.paired),
     `${num(c.result.ratio, 3)}×`,
     c.result.ci95 ? `${num(c.result.ci95[0], 3)}–${num(c.result.ci95[1], 3)}` : '–',
     c.result.welch ? (c.result.welch.p < 0.001 ? '< 0.001' : num(c.result.welch.p, 3)) : '–',
@@ -193,18 +199,21 @@ export function comparisonTable(comparisons: PairComparison[]): string {
         'paired ratio',
         'paired 95% CI',
         '±',
+        `runs for ±${pct(TARGET_HALF_WIDTH, 0)}`,
         'ratio of means',
         '95% CI',
         "Welch's p",
         '',
       ],
       rows,
-      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     ) +
     `\n\n${comparisons.length} comparisons: at p < 0.05 about ${num(fp, 1)} would be "significant" by chance alone. ` +
     'Stars: * p < 0.05, ** p < 0.01, *** p < 0.001 (Welch, runs as samples). No stars, no conclusion. ' +
     'Paired ratio: geometric mean of the per-round ratios (run i of a / run i of b, interleaved minutes apart), ' +
     '95% CI on the log scale; it cancels the machine’s drift that the ratio of means carries. ' +
+    `Runs for ±${pct(TARGET_HALF_WIDTH, 0)}: how many rounds the same spread of per-round ratios would need for ` +
+    `a paired CI within ±${pct(TARGET_HALF_WIDTH, 0)}. ` +
     'req/s and latency ratios leave out cells flagged loadgen-bound.'
   );
 }

@@ -16,6 +16,8 @@ export function rangeCell(xs: (number | null)[]): string {
   const known = xs.filter((x): x is number => x !== null);
   if (known.length === 0) return 'never';
   const missing = xs.length - known.length;
-  const range = known.length > 1 ? ` (${fmt(Math.min(...known))}–${fmt(Math.max(...known))})` : '';
+  const [lo, hi] = [Math.min(...known), Math.max(...known)];
+  // One value, or all equal: the median says it all.
+  const range = lo !== hi ? ` (${fmt(lo)}–${fmt(hi)})` : '';
   return `${fmt(median(known)!)}${range}${missing ? `, ${missing} never` : ''}`;
 }

@@ -1,7 +1,7 @@
 /** A resilience run's table (10, 11 or 12, by its manifest) and its summary.md, rendered from the run's files. */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { readJson } from '../lib/files.js';
+import { readJson, writeFileAtomic } from '../lib/files.js';
 import { readColdStarts, renderColdStartTable } from '../coldstart/summary.js';
 import { readFaultRuns, renderFaultTable } from '../faults/summary.js';
 import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
@@ -25,7 +25,7 @@ export function resilienceTable(runDir: string, m: ResilienceManifest): string {
 
 /** Writes results/<run-id>/summary.md: title, header, table. */
 export function writeResilienceSummary(runDir: string, m: ResilienceManifest): void {
-  writeFileSync(
+  writeFileAtomic(
     join(runDir, 'summary.md'),
     `# ${m.runId}: ${m.scenario}\n\n${resilienceHeader(m)}\n\n${resilienceTable(runDir, m)}`,
   );

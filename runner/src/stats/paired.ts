@@ -20,7 +20,17 @@ export interface PairedRatio {
    * usual half-width relative to the ratio (±x%); null with fewer than 2 rounds.
    */
   halfWidth: number | null;
+  /**
+   * Rounds this spread of per-round ratios would need for a CI of ±TARGET_HALF_WIDTH (same standard deviation,
+   * Student t with n − 1 df): how many runs a cell needs before the ratio is as precise as the lab wants it; null
+   * with fewer than 2 rounds or more than MAX_ROUNDS.
+   */
+  roundsForTarget: number | null;
 }
+
+/** The precision the lab aims for on a ratio between two targets: ±10% at 95%. */
+export const TARGET_HALF_WIDTH = 0.1;
+const MAX_ROUNDS = 1000;
 
 /** Per-round pairs by run number: `a` and `b` map a run number to its value. */
 export function pairedRatio(
@@ -36,9 +46,23 @@ export function pairedRatio(
   if (logs.length === 0) return null;
   const m = mean(logs);
   const ratio = Math.exp(m);
-  if (logs.length < 2) return { n: logs.length, ratio, ci95: null, halfWidth: null };
-  const half =
-    tQuantile(confidence, logs.length - 1) * (sampleStandardDeviation(logs) / Math.sqrt(logs.length));
+  if (logs.length < 2) return { n: logs.length, ratio, ci95: null, halfWidth: null, roundsForTarget: null };
+  const sd = sampleStandardDeviation(logs);
+  const half = tQuantile(confidence, logs.length - 1) * (sd / Math.sqrt(logs.length));
   const ci95: [number, number] = [Math.exp(m - half), Math.exp(m + half)];
-  return { n: logs.length, ratio, ci95, halfWidth: Math.expm1(half) };
+  return {
+    n: logs.length,
+    ratio,
+    ci95,
+    halfWidth: Math.expm1(half),
+    roundsForTarget: roundsFor(sd, TARGET_HALF_WIDTH, confidence),
+  };
+}
+
+/** The fewest rounds (≥ 2) whose CI half-width at this standard deviation of the logs is within `target`. */
+export function roundsFor(sd: number, target: number, confidence = 0.95): number | null {
+  const bound = Math.log1p(target);
+  for (let n = 2; n <= MAX_ROUNDS; n++)
+    if (tQuantile(confidence, n - 1) * (sd / Math.sqrt(n)) <= bound) return n;
+  return null;
 }
