@@ -3,13 +3,25 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Cgroups } from '../src/lab/cgroup.js';
+import { Cgroups, type Usage } from '../src/lab/cgroup.js';
 
 const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 const read = (...p: string[]) => readFileSync(join(...p), 'utf8').trim();
+
+/** Writes a cgroup's counter files (paths under the hierarchy's root) and checks what readUsage makes of them. */
+function assertUsage(
+  cg: Cgroups,
+  root: string,
+  path: string,
+  files: Record<string, string>,
+  expected: Usage,
+) {
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(root, file), text);
+  assert.deepEqual(cg.readUsage(path), expected);
+}
 
 describe('cgroup v1 (separate hierarchies per controller)', () => {
   const root = mkdtempSync(join(tmpdir(), 'lab-cg1-'));
@@ -46,22 +58,26 @@ describe('cgroup v1 (separate hierarchies per controller)', () => {
   });
 
   test('reads usage and pids back, including children', () => {
-    writeFileSync(join(root, 'cpuacct/lab/t/cpuacct.usage'), '2500000000');
-    writeFileSync(
-      join(root, 'cpu/lab/t/cpu.stat'),
-      'nr_periods 40\nnr_throttled 10\nthrottled_time 300000000\n',
+    assertUsage(
+      cg,
+      root,
+      'lab/t',
+      {
+        'cpuacct/lab/t/cpuacct.usage': '2500000000',
+        'cpu/lab/t/cpu.stat': 'nr_periods 40\nnr_throttled 10\nthrottled_time 300000000\n',
+        'memory/lab/t/memory.usage_in_bytes': '1000',
+        'memory/lab/t/memory.max_usage_in_bytes': '2000',
+      },
+      {
+        cpuSeconds: 2.5,
+        periods: 40,
+        throttledPeriods: 10,
+        throttledSeconds: 0.3,
+        memoryBytes: 1000,
+        memoryPeakBytes: 2000,
+      },
     );
-    writeFileSync(join(root, 'memory/lab/t/memory.usage_in_bytes'), '1000');
-    writeFileSync(join(root, 'memory/lab/t/memory.max_usage_in_bytes'), '2000');
     writeFileSync(join(root, 'memory/lab/t/svc/cgroup.procs'), '42\n43\n');
-    assert.deepEqual(cg.readUsage('lab/t'), {
-      cpuSeconds: 2.5,
-      periods: 40,
-      throttledPeriods: 10,
-      throttledSeconds: 0.3,
-      memoryBytes: 1000,
-      memoryPeakBytes: 2000,
-    });
     assert.deepEqual(cg.pids('lab/t'), [42, 43]);
     assert.deepEqual(cg.children('lab'), ['t']);
   });
@@ -107,20 +123,24 @@ describe('cgroup v2 (unified)', () => {
   });
 
   test('usage from cpu.stat (usec), memory.current and memory.peak', () => {
-    writeFileSync(
-      join(root, 'lab/t/cpu.stat'),
-      'usage_usec 1500000\nnr_periods 10\nnr_throttled 4\nthrottled_usec 250000\n',
+    assertUsage(
+      cg,
+      root,
+      'lab/t',
+      {
+        'lab/t/cpu.stat': 'usage_usec 1500000\nnr_periods 10\nnr_throttled 4\nthrottled_usec 250000\n',
+        'lab/t/memory.current': '4096',
+        'lab/t/memory.peak': '8192',
+      },
+      {
+        cpuSeconds: 1.5,
+        periods: 10,
+        throttledPeriods: 4,
+        throttledSeconds: 0.25,
+        memoryBytes: 4096,
+        memoryPeakBytes: 8192,
+      },
     );
-    writeFileSync(join(root, 'lab/t/memory.current'), '4096');
-    writeFileSync(join(root, 'lab/t/memory.peak'), '8192');
-    assert.deepEqual(cg.readUsage('lab/t'), {
-      cpuSeconds: 1.5,
-      periods: 10,
-      throttledPeriods: 4,
-      throttledSeconds: 0.25,
-      memoryBytes: 4096,
-      memoryPeakBytes: 8192,
-    });
     writeFileSync(join(root, 'lab/t/cpu.max'), 'max 100000');
     writeFileSync(join(root, 'lab/t/memory.max'), 'max');
     assert.deepEqual(cg.readLimits('lab/t'), { cpus: null, cpuset: '2-3', memoryBytes: null });

@@ -3,6 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { K6Run } from '../src/k6/k6.js';
+import type { Manifest, StepMetrics, TargetInfo } from '../src/results/types.js';
 import { type CellSummary, METRICS, type MetricKey, type StepSummary } from '../src/stats/aggregate.js';
 import { describe } from '../src/stats/describe.js';
 
@@ -136,6 +137,39 @@ export function fakeK6Run(metrics: Record<string, Record<string, number>>): K6Ru
 }
 
 /**
+ * What a run file keeps of one k6 step at this throughput and p99 (10 s, 50 VUs, no error; the other
+ * percentiles fractions of the p99): the fixture of tests that write run files.
+ */
+export function stepMetrics(rps: number, p99: number, extra: Partial<StepMetrics> = {}): StepMetrics {
+  return {
+    requests: rps * 10,
+    rps,
+    failedRequests: 0,
+    errorRate: 0,
+    checksPassed: rps * 20,
+    checksFailed: 0,
+    iterations: rps * 10,
+    droppedIterations: 0,
+    latencyMs: {
+      avg: p99 / 3,
+      min: 0.1,
+      p50: p99 / 4,
+      p90: p99 / 2,
+      p95: p99 / 1.5,
+      p99,
+      p999: p99 * 2,
+      max: p99 * 3,
+    },
+    vusMax: 50,
+    dataReceivedBytes: rps * 10_000,
+    ordersPlaced: 0,
+    stockConflicts: 0,
+    testRunDurationMs: 10_000,
+    ...extra,
+  };
+}
+
+/**
  * A step of a cell summary whose runs measured these values (every other metric null), described as the
  * aggregate describes them: the fixtures of the report tests.
  */
@@ -176,5 +210,60 @@ export function summaryCell(target: string, scenario: string, steps: StepSummary
     runs: Array.from({ length: n }, (_, i) => i + 1),
     steps,
     capacity: null,
+  };
+}
+
+/** What the manifest keeps of a target that was started and verified: its budget and components. */
+export function targetInfo(
+  name: string,
+  budget: TargetInfo['budget'] = { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
+  components: Record<string, string> = {},
+): TargetInfo {
+  return {
+    profile: name,
+    url: `http://${name}.invalid`,
+    mode: 'native',
+    budget,
+    components,
+    verify: { ok: true, total: 400, failed: 0, at: '2026-11-23T10:00:00.000Z', durationMs: 1000 },
+  };
+}
+
+/**
+ * The manifest of a complete benchmark run `r` (the run id of summaryCell) of targets a and b on 03-pdp, 3 runs,
+ * k6 pinned, no calibration; `over` replaces whole fields.
+ */
+export function benchmarkManifest(over: Partial<Manifest> = {}): Manifest {
+  return {
+    schema: 1,
+    runId: 'r',
+    status: 'complete',
+    reason: null,
+    createdAt: '2026-11-23T10:00:00.000Z',
+    updatedAt: '2026-11-23T11:00:00.000Z',
+    command: './run-benchmark.sh a,b 03 --runs 3',
+    options: {
+      targets: ['a', 'b'],
+      scenarios: ['03-pdp'],
+      runs: 3,
+      duration: null,
+      vus: null,
+      rate: null,
+      warmup: '10s',
+      cooldown: '3s',
+      seed: 42,
+      scale: 1,
+      mode: 'native',
+      quick: false,
+      noLimits: false,
+    },
+    git: { commit: '0123456789abcdef', dirty: false },
+    host: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.1' },
+    versions: { node: 'v20.20.2', k6: 'v1.8.1' },
+    loadgen: { cpuset: '0', cores: 1, pinned: true },
+    targets: { a: targetInfo('a'), b: targetInfo('b') },
+    plan: [],
+    sessions: [],
+    ...over,
   };
 }

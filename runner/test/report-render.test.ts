@@ -4,44 +4,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeJsonAtomic } from '../src/lib/files.js';
-import type { Manifest, ResourcesFile, RunFile, StepMetrics } from '../src/results/types.js';
+import type {
+  Manifest,
+  ResourcesFile,
+  RunFile,
+  SloResult,
+  StepMetrics,
+  StepResult,
+} from '../src/results/types.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import { scaffoldNote } from '../src/notes/note.js';
 import { renderReport } from '../src/report/report.js';
 import { summarizeRun } from '../src/stats/aggregate.js';
 import { type StepResources } from '../src/results/types.js';
+import { stepMetrics } from './helpers.js';
 
 const root = repoRoot();
 let dir: string;
 const RUN = 'fixture-run';
 
-function metrics(rps: number, p99: number, extra: Partial<StepMetrics> = {}): StepMetrics {
-  return {
-    requests: rps * 10,
-    rps,
-    failedRequests: 0,
-    errorRate: 0,
-    checksPassed: rps * 20,
-    checksFailed: 0,
-    iterations: rps * 10,
-    droppedIterations: 0,
-    latencyMs: {
-      avg: p99 / 3,
-      min: 0.1,
-      p50: p99 / 4,
-      p90: p99 / 2,
-      p95: p99 / 1.5,
-      p99,
-      p999: p99 * 2,
-      max: p99 * 3,
-    },
-    vusMax: 50,
-    dataReceivedBytes: rps * 10_000,
-    ordersPlaced: 0,
-    stockConflicts: 0,
-    testRunDurationMs: 10_000,
-    ...extra,
-  };
+/** One step of a run file: 10 s, k6 exited 0; closed (no rate, no SLO) unless a rate and its SLO verdict are given. */
+function step(
+  label: string,
+  vus: number,
+  metrics: StepMetrics,
+  rate: number | null = null,
+  slo: SloResult | null = null,
+): StepResult {
+  return { step: label, vus, rate, duration: '10s', k6ExitCode: 0, metrics, slo };
 }
 
 function resources(step: string, cpu: number, k6Share: number, limited = true): StepResources {
@@ -183,69 +173,28 @@ before(() => {
       'harper',
       '03-pdp',
       run,
-      [
-        {
-          step: 'main',
-          vus: 50,
-          rate: null,
-          duration: '10s',
-          k6ExitCode: 0,
-          metrics: metrics(1000 + run, 8),
-          slo: null,
-        },
-      ],
+      [step('main', 50, stepMetrics(1000 + run, 8))],
       [resources('main', 5, 0.4)],
     );
-    write(
-      'micro',
-      '03-pdp',
-      run,
-      [
-        {
-          step: 'main',
-          vus: 50,
-          rate: null,
-          duration: '10s',
-          k6ExitCode: 0,
-          metrics: metrics([300, 400, 520][run - 1]!, 40, run === 2 ? { failedRequests: 1 } : {}),
-          slo: null,
-        },
-      ],
-      [resources('main', 9, 0.3)],
-    );
+    const microPdp = stepMetrics([300, 400, 520][run - 1]!, 40, run === 2 ? { failedRequests: 1 } : {});
+    write('micro', '03-pdp', run, [step('main', 50, microPdp)], [resources('main', 9, 0.3)]);
     for (const t of ['harper', 'micro']) {
       const f = t === 'harper' ? 1 : 0.4;
       write(
         t,
         '07-concurrency-sweep',
         run,
-        [20, 200, 2000].map((v) => ({
-          step: `vus-${v}`,
-          vus: v,
-          rate: null,
-          duration: '10s',
-          k6ExitCode: 0,
-          metrics: metrics(Math.round(1000 * f) + run, v / 10 / f),
-          slo: null,
-        })),
+        [20, 200, 2000].map((v) => step(`vus-${v}`, v, stepMetrics(Math.round(1000 * f) + run, v / 10 / f))),
         [20, 200, 2000].map((v) => resources(`vus-${v}`, 9, v === 2000 ? 0.95 : 0.5)),
       );
       // 08: harper sustains 200/s (fails at 400), micro sustains 100/s (fails at 200).
       const rates = t === 'harper' ? [100, 200, 400] : [100, 200];
       const steps = rates.map((r, i) => {
         const pass = i < rates.length - 1;
-        const p99 = pass ? 20 : 80;
-        return {
-          step: `rate-${r}`,
-          vus: 1,
-          rate: r,
-          duration: '10s',
-          k6ExitCode: 0,
-          metrics: metrics(r, p99),
-          slo: { p99Ms: 50, pass, reasons: pass ? [] : ['p99 80.0 ms > 50 ms'] },
-        };
+        const slo = { p99Ms: 50, pass, reasons: pass ? [] : ['p99 80.0 ms > 50 ms'] };
+        return step(`rate-${r}`, 1, stepMetrics(r, pass ? 20 : 80), r, slo);
       });
-      const best = steps.filter((s) => s.slo.pass).pop()!;
+      const best = steps.filter((s) => s.slo?.pass).pop()!;
       write(
         t,
         '08-capacity',
