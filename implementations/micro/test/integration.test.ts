@@ -174,6 +174,9 @@ for (const { server, locks } of SERVERS)
       await waitHealthy(`${stack.url('catalog')}/health`, 120_000, stack.procs.catalog);
       const product = await fetch(`${stack.bffUrl}/api/products/1`);
       assert.equal(product.status, 200, await product.text());
+      // The featured read model is one of the collections a seed writes: the home page needs it back.
+      const home = await fetch(`${stack.bffUrl}/api/home`);
+      assert.equal(home.status, 200, await home.text());
     });
 
     it('restores stock and forgets reservations on reset', async () => {

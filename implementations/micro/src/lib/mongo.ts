@@ -67,7 +67,7 @@ export async function connectStore(cfg: ProcessConfig, waitMs = 60_000): Promise
 }
 
 /** Bumped whenever a service's stored layout changes: a database seeded with another layout is re-seeded. */
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 interface SeedMarker {
   _id: string;
