@@ -123,6 +123,6 @@ test('a report of no checks is not a pass', () => {
     'group  checks  failed  result',
     '-----  ------  ------  ------',
     '',
-    'FAIL: 0 of 0 checks failed (5 ms)',
+    'FAIL: no check ran (5 ms)',
   ]);
 });

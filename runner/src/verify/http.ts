@@ -19,6 +19,8 @@ export interface HttpResponse {
 /** One request with a hard timeout; a network failure is reported as status 0 with the error as text. */
 export async function send(baseUrl: string, req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {
   const t0 = performance.now();
+  // Set once the headers arrived: a body that stalls after them is told apart from no answer at all.
+  let headStatus: number | null = null;
   try {
     const init: RequestInit = {
       method: req.method,
@@ -29,6 +31,7 @@ export async function send(baseUrl: string, req: HttpRequest, timeoutMs: number)
     // Bytes, not a string: fetch would add "content-type: text/plain" to a string body on its own.
     if (req.body !== undefined) init.body = Buffer.from(req.body);
     const res = await fetch(baseUrl + req.url, init);
+    headStatus = res.status;
     const text = await res.text();
     return {
       status: res.status,
@@ -40,8 +43,13 @@ export async function send(baseUrl: string, req: HttpRequest, timeoutMs: number)
     };
   } catch (e) {
     const err = e as Error & { cause?: { code?: string; message?: string } };
+    const cause = err.cause?.message ?? err.message;
     const why =
-      err.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (err.cause?.message ?? err.message);
+      headStatus !== null
+        ? `answered ${headStatus}, then its body did not arrive${err.name === 'TimeoutError' ? ` within ${timeoutMs} ms` : `: ${cause}`}`
+        : err.name === 'TimeoutError'
+          ? `no answer within ${timeoutMs} ms`
+          : cause;
     return {
       status: 0,
       contentType: null,

@@ -37,7 +37,9 @@ export function renderReport(r: VerifyReport, verbose = false): string {
   lines.push(
     r.ok
       ? `PASS: ${r.total} checks in ${r.durationMs} ms`
-      : `FAIL: ${r.failed} of ${r.total} checks failed (${r.durationMs} ms)`,
+      : r.total === 0
+        ? `FAIL: no check ran (${r.durationMs} ms)`
+        : `FAIL: ${r.failed} of ${r.total} checks failed (${r.durationMs} ms)`,
   );
   return lines.join('\n');
 }
