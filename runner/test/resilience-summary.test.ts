@@ -166,6 +166,14 @@ test('12: the scale table from scale.json and the summaries of the benchmark run
   assert.match(table, /\n\| 1 \(1,200\) \| 3\.00 \|\n\| 10 \(12,000\) \| 12\.50 \|\n/);
 });
 
+test('a manifest of another scenario is an error naming the resilience scenarios, not a fault table', () => {
+  const runDir = join(results, 'x1');
+  assert.throws(
+    () => resilienceTable(runDir, manifest('x1', '03-pdp')),
+    /scenario 03-pdp is not a resilience scenario \(10-fault-injection, 11-cold-start, 12-data-scale\)/,
+  );
+});
+
 test('summary.md: the title, the header and the table', () => {
   const runDir = join(results, 'c2');
   writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-01.json'), coldStart(1, 2500));

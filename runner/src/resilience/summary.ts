@@ -2,9 +2,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readJson, writeFileAtomic } from '../lib/files.js';
+import { SCENARIO as COLD_START } from '../coldstart/cold-start.js';
 import { readColdStarts, renderColdStartTable } from '../coldstart/summary.js';
+import { SCENARIO as FAULTS } from '../faults/fault-run.js';
 import { readFaultRuns, renderFaultTable } from '../faults/summary.js';
-import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
+import { renderScaleTable, SCENARIO as SCALE, type ScaleRunFile, scalePoints } from '../scale/report.js';
 import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from './manifest.js';
 
 export function readResilienceManifest(runDir: string): ResilienceManifest | null {
@@ -12,13 +14,21 @@ export function readResilienceManifest(runDir: string): ResilienceManifest | nul
   return existsSync(f) ? readJson<ResilienceManifest>(f) : null;
 }
 
+const TABLES: Record<string, (runDir: string) => string> = {
+  [FAULTS]: (runDir) => renderFaultTable(readFaultRuns(runDir)),
+  [COLD_START]: (runDir) => renderColdStartTable(readColdStarts(runDir)),
+  [SCALE]: (runDir) =>
+    renderScaleTable(scalePoints(dirname(runDir), readJson<ScaleRunFile>(join(runDir, 'scale.json')))),
+};
+
+/** The run's table; a manifest of another scenario (a newer lab, a hand-edited file) is an error, not a fault table. */
 export function resilienceTable(runDir: string, m: ResilienceManifest): string {
-  const table =
-    m.scenario === '12-data-scale'
-      ? renderScaleTable(scalePoints(dirname(runDir), readJson<ScaleRunFile>(join(runDir, 'scale.json'))))
-      : m.scenario === '11-cold-start'
-        ? renderColdStartTable(readColdStarts(runDir))
-        : renderFaultTable(readFaultRuns(runDir));
+  const render = TABLES[m.scenario];
+  if (!render)
+    throw new Error(
+      `${runDir}: scenario ${m.scenario} is not a resilience scenario (${Object.keys(TABLES).join(', ')})`,
+    );
+  const table = render(runDir);
   const failures = m.failures.length ? `\nFailed measurements: ${m.failures.join('; ')}.\n` : '';
   return `${table}${failures}`;
 }
