@@ -127,6 +127,23 @@ test('a row per target, victim and fault: median error rate, ranges with the run
   ]);
 });
 
+test('pauses of different lengths are rows of their own', () => {
+  const pause = (run: number, seconds: number): FaultRunFile => ({
+    ...faultRun('micro', 'mongo', 'pause', run, ok),
+    pauseSeconds: seconds,
+  });
+  const rows = renderFaultTable([pause(1, 5), pause(2, 30), pause(3, 5)])
+    .split('\n')
+    .slice(2, -1);
+  assert.deepEqual(
+    rows.map((r) => r.split(' | ').slice(2, 4)),
+    [
+      ['pause 5 s', '2'],
+      ['pause 30 s', '1'],
+    ],
+  );
+});
+
 test('no runs: the head alone', () => {
   assert.equal(renderFaultTable([]).split('\n').length, 3);
 });

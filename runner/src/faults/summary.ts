@@ -24,7 +24,8 @@ export function readFaultRuns(runDir: string): FaultRunFile[] {
 export function renderFaultTable(runs: FaultRunFile[]): string {
   const groups = new Map<string, FaultRunFile[]>();
   for (const r of runs) {
-    const k = `${r.target}\u0000${r.victim}\u0000${r.fault}`;
+    // Pauses of different lengths are different faults: one row each.
+    const k = `${r.target}\u0000${r.victim}\u0000${r.fault}\u0000${r.pauseSeconds ?? ''}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const rows = [
