@@ -15,20 +15,26 @@ import type { DriftSample } from '../results/types.js';
 /** A run whose probe is this much slower or faster than the run's median is flagged `drift`. */
 export const DRIFT_SHARE = 0.1;
 
-/** ~10-20 ms of integer arithmetic on one core; the median of 7 timings rides over a preemption or two. */
+const REPS = 15;
+
+/**
+ * ~5 ms of integer arithmetic on one core, timed REPS times in a fresh process; the fastest timing is the machine's
+ * speed. Not the median: the first timings run before V8's optimising compiler has finished (its thread shares the
+ * pinned core), so a median of 7 flipped between ~4.7 and ~12.7 ms with the compiler's timing, not the machine's.
+ * The fastest of 15 comes after that compile, and a slower machine slows it too.
+ */
 export function probeMs(): number {
-  const times: number[] = [];
+  let fastest = Infinity;
   let sink = 0;
-  for (let rep = 0; rep < 7; rep++) {
+  for (let rep = 0; rep < REPS; rep++) {
     const t0 = performance.now();
     let x = 0x9e3779b9;
     for (let i = 0; i < 3_000_000; i++) x = Math.imul(x ^ (x >>> 15), 0x85ebca6b) >>> 0;
     sink ^= x;
-    times.push(performance.now() - t0);
+    fastest = Math.min(fastest, performance.now() - t0);
   }
   if (sink === 0.5) throw new Error('unreachable: keeps the loop from being optimised away');
-  times.sort((a, b) => a - b);
-  return times[3]!;
+  return fastest;
 }
 
 const SELF = fileURLToPath(import.meta.url);
