@@ -17,7 +17,7 @@ import { scaffoldNote } from '../src/notes/note.js';
 import { renderReport } from '../src/report/report.js';
 import { summarizeRun } from '../src/stats/aggregate.js';
 import { type StepResources } from '../src/results/types.js';
-import { stepMetrics } from './helpers.js';
+import { benchmarkManifest, stepMetrics } from './helpers.js';
 
 const root = repoRoot();
 let dir: string;
@@ -84,33 +84,14 @@ function write(
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'lab-report-'));
-  const manifest: Manifest = {
-    schema: 1,
+  const manifest: Manifest = benchmarkManifest({
     runId: RUN,
-    status: 'complete',
-    reason: null,
-    createdAt: '2026-11-23T10:00:00.000Z',
-    updatedAt: '2026-11-23T11:00:00.000Z',
     command: './run-benchmark.sh harper,micro 03,07,08 --runs 3',
     options: {
+      ...benchmarkManifest().options,
       targets: ['harper', 'micro'],
       scenarios: ['03-pdp', '07-concurrency-sweep', '08-capacity'],
-      runs: 3,
-      duration: null,
-      vus: null,
-      rate: null,
-      warmup: '10s',
-      cooldown: '3s',
-      seed: 42,
-      scale: 1,
-      mode: 'native',
-      quick: false,
-      noLimits: false,
     },
-    git: { commit: '0123456789abcdef', dirty: false },
-    host: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.1' },
-    versions: { node: 'v20.20.2', k6: 'v1.8.1' },
-    loadgen: { cpuset: '0', cores: 1, pinned: true },
     targets: {
       harper: {
         profile: 'harper',
@@ -165,7 +146,7 @@ before(() => {
       },
     ],
     sessions: [],
-  };
+  });
   writeJsonAtomic(join(dir, RUN, 'manifest.json'), manifest);
   for (let run = 1; run <= 3; run++) {
     // harper: steady 1000 req/s; micro: 400-ish, noisy, and one failed request in run 2.
