@@ -122,7 +122,26 @@ describe('checkHealth: a command is healthy when it exits 0', () => {
     assert.ok(pid > 0);
     assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the probe process is gone');
   });
+
+  test("a timed-out command's children are killed with it (its whole process group)", async () => {
+    const pidFile = join(dir, 'child.pid');
+    assert.equal(await sh(`sleep 60 & echo $! > "${pidFile}"; wait`), false);
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    assert.ok(pid > 0);
+    // SIGKILL is delivered at once, but the orphan is reaped by init: give it a moment.
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(alive(pid), false, "the shell's child is gone too");
+  });
 });
+
+/** Running, not gone and not a zombie (an orphan's zombie stays until init reaps it, which a container's may not). */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 describe('waitForHealth', () => {
   /** A probe that answers the given results in turn (then the last one), counting its calls. */

@@ -16,8 +16,20 @@ export function checkHealth(probe: HealthProbe): Promise<boolean> {
   const [cmd, ...args] = probe.command;
   if (!cmd) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: probe.env ?? process.env, cwd: probe.cwd, stdio: 'ignore' });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    // Its own process group, so that a timeout kills what a shell probe started too, not only the shell.
+    const child = spawn(cmd, args, {
+      env: probe.env ?? process.env,
+      cwd: probe.cwd,
+      stdio: 'ignore',
+      detached: true,
+    });
+    const timer = setTimeout(() => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, 3000);
     child.on('error', () => {
       clearTimeout(timer);
       resolve(false);
