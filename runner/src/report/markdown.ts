@@ -52,7 +52,6 @@ export function header(manifests: Manifest[], targets?: string[]): string {
   return lines.join('\n');
 }
 
-/** The lowest k6 CPU share of a calibration that did not saturate k6 (null when all did, or unknown). */
 /** The calibration (k6 against the null endpoint) that cells are judged against: the lowest of the sessions. */
 function ceilingText(m: Manifest): string {
   const cs = m.calibrations ?? [];
