@@ -15,12 +15,13 @@ const tool = findTool('toxiproxy', {
   log: () => undefined,
 });
 
-/** Median time of `n` sequential GETs (fresh connection each: every request crosses the hop). */
-async function medianMs(url: string, n = 9): Promise<number> {
+/** Median time of `n` sequential GETs (a fresh connection each, or one kept alive after a first request). */
+async function medianMs(url: string, n = 9, keepAlive = false): Promise<number> {
   const times: number[] = [];
+  if (keepAlive) await (await fetch(url)).text();
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const r = await fetch(url, { headers: { connection: 'close' } });
+    const r = await fetch(url, keepAlive ? {} : { headers: { connection: 'close' } });
     await r.text();
     times.push(performance.now() - t0);
   }
@@ -67,6 +68,25 @@ describe('Injector (Toxiproxy + latency_us)', () => {
       after < slow - 50,
       `setting 0 removes the delay: ${after.toFixed(2)} ms after, ${slow.toFixed(2)} ms with it`,
     );
+  });
+
+  test('adds what it is asked for below a millisecond too (not rounded up to the runtime timer tick)', async () => {
+    const routes = await injector.route([upstream]);
+    // Keep-alive: one request and one response chunk cross the proxy per exchange, so each adds exactly the RTT.
+    const via = `http://${routes[upstream]}/`;
+    const added: Record<number, number> = {};
+    await injector.setLatency(0);
+    const bare = await medianMs(via, 101, true);
+    for (const rtt of [0.25, 1]) {
+      await injector.setLatency(rtt);
+      added[rtt] = (await medianMs(via, 101, true)) - bare;
+    }
+    await injector.setLatency(0);
+    const seen = `bare ${bare.toFixed(3)} ms, added at 0.25: ${added[0.25]!.toFixed(3)}, at 1: ${added[1]!.toFixed(3)}`;
+    // Go's timers alone wake ~1 ms late per direction: 0.25 ms became +1.8 ms and 1 ms +1.8 ms (golang/go#44343).
+    // The bounds leave ±0.15 ms (0.25) and ±0.2 ms (1) of room for a loopback exchange's own noise.
+    assert.ok(added[0.25]! >= 0.1 && added[0.25]! < 0.7, seen);
+    assert.ok(added[1]! >= 0.8 && added[1]! < 1.5, seen);
   });
 
   test("expresses sub-millisecond latencies (Toxiproxy's own latency toxic cannot)", async () => {

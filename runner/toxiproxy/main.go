@@ -9,6 +9,7 @@ import (
 	"math/rand"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -18,8 +19,9 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// LatencyUsToxic delays every chunk by latency_us ± jitter_us microseconds, exactly as Toxiproxy's LatencyToxic
-// does in milliseconds (toxics/latency.go): the delay counts from when the chunk arrived at the proxy.
+// LatencyUsToxic delays every chunk by latency_us ± jitter_us microseconds, as Toxiproxy's LatencyToxic does in
+// milliseconds (toxics/latency.go), with two differences measured on loopback: the wait is precise below a
+// millisecond (waitUntil), and it counts from when the chunk reached this toxic, not the proxy (Pipe).
 type LatencyUsToxic struct {
 	LatencyUs int64 `json:"latency_us"`
 	JitterUs  int64 `json:"jitter_us"`
@@ -37,6 +39,7 @@ func (t *LatencyUsToxic) delay() time.Duration {
 }
 
 func (t *LatencyUsToxic) Pipe(stub *toxics.ToxicStub) {
+	var free time.Time // when the previous chunk left this toxic
 	for {
 		select {
 		case <-stub.Interrupt:
@@ -46,21 +49,53 @@ func (t *LatencyUsToxic) Pipe(stub *toxics.ToxicStub) {
 				stub.Close()
 				return
 			}
-			sleep := t.delay() - time.Since(c.Timestamp)
-			if sleep <= 0 {
-				stub.Output <- c
-				continue
+			// A chunk that found the toxic idle waits its delay from now: the proxy's own handling (measured by
+			// scenario 09's hop-0ms step) is added to, not absorbed by, the latency (from arrival, ~0.1 ms of the
+			// 0.125 ms of a 0.25 ms round trip went missing). One that queued behind the previous chunk (a message
+			// of several chunks) counts from its arrival, as in Toxiproxy's toxic, so that the delays overlap.
+			start := time.Now()
+			if c.Timestamp.Before(free) {
+				start = c.Timestamp
 			}
-			select {
-			case <-time.After(sleep):
-				c.Timestamp = c.Timestamp.Add(sleep)
-				stub.Output <- c
-			case <-stub.Interrupt:
-				stub.Output <- c
+			deadline := start.Add(t.delay())
+			interrupted := !waitUntil(deadline, stub.Interrupt)
+			c.Timestamp = deadline
+			stub.Output <- c
+			free = time.Now()
+			if interrupted {
 				return
 			}
 		}
 	}
+}
+
+// spinWindow: how long before a deadline waitUntil stops sleeping on the runtime's timers and yields in a loop.
+// Go's timers wake up to 1 ms late on Linux when every thread is parked (netpoll's epoll_wait counts whole
+// milliseconds: golang/go#44343), so a plain sleep of 0.125 ms took ~1 ms and the "0.25 ms" step added ~2 ms per
+// round trip; 1.2 ms covers that rounding and a scheduling delay.
+const spinWindow = 1200 * time.Microsecond
+
+// waitUntil returns at the deadline (true) or when interrupted (false). Sleeps until spinWindow before it, then
+// yields to the other goroutines until it passes: precise to microseconds for at most spinWindow of CPU per chunk.
+func waitUntil(deadline time.Time, interrupt <-chan struct{}) bool {
+	if d := time.Until(deadline) - spinWindow; d > 0 {
+		timer := time.NewTimer(d)
+		select {
+		case <-timer.C:
+		case <-interrupt:
+			timer.Stop()
+			return false
+		}
+	}
+	for time.Now().Before(deadline) {
+		select {
+		case <-interrupt:
+			return false
+		default:
+			runtime.Gosched()
+		}
+	}
+	return true
 }
 
 func main() {
@@ -69,7 +104,7 @@ func main() {
 	version := flag.Bool("version", false, "print the version")
 	flag.Parse()
 	if *version {
-		fmt.Printf("toxiproxy-server version %s (lab build, + latency_us)\n", toxiproxy.Version)
+		fmt.Printf("toxiproxy-server version %s (lab build 2, + latency_us with precise waits)\n", toxiproxy.Version)
 		return
 	}
 	toxics.Register("latency_us", new(LatencyUsToxic))

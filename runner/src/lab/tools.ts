@@ -96,13 +96,14 @@ function findBuildable(
   ctx: ToolContext,
   name: string,
   envVar: string,
-  pinned: string,
+  /** The folder of the lab's own build under .lab/tools/<name>/ (the pinned version, or its build folder). */
+  folder: string,
   versionArgs: string[],
   versionPattern: RegExp,
 ): ToolInfo | null {
   for (const [path, source] of [
     [ctx.env[envVar], envVar],
-    [labBin(ctx, name, pinned), 'lab tools'],
+    [labBin(ctx, name, folder), 'lab tools'],
     [which(name, ctx.env), 'PATH'],
   ] as const) {
     if (path && isExecutable(path)) {
@@ -204,22 +205,21 @@ function scriptBuilt(o: {
   building: string;
   /** The name run() reports a failed build under (default: name). */
   runLabel?: string;
+  /** The folder under .lab/tools/<name>/ (default: the version): a new one when the lab's own sources change. */
+  build?: string;
 }): ToolSpec {
+  const dir = o.build ?? o.version;
   return {
     name: o.name,
     pinned: o.version,
     describe: o.describe,
     manual: o.manual,
-    find: (ctx) => findBuildable(ctx, o.name, o.envVar, o.version, o.versionArgs, o.versionRe),
+    find: (ctx) => findBuildable(ctx, o.name, o.envVar, dir, o.versionArgs, o.versionRe),
     async install(ctx) {
       requireGo(ctx, o.label);
       ctx.log(`building ${o.label} ${o.version} ${o.building}...`);
       const script = join(ctx.paths.root, 'runner', 'bin', o.script);
-      await run(ctx, o.runLabel ?? o.name, 'bash', [
-        script,
-        o.version,
-        join(ctx.paths.tools, o.name, o.version),
-      ]);
+      await run(ctx, o.runLabel ?? o.name, 'bash', [script, o.version, join(ctx.paths.tools, o.name, dir)]);
     },
   };
 }
@@ -275,6 +275,8 @@ const SPECS: ToolSpec[] = [
       'latency injector on internal hops for scenario 09 (runner/toxiproxy: Toxiproxy + a µs latency toxic)',
     manual: `install Go so the lab can build Toxiproxy ${TOXIPROXY_VERSION} (runner/bin/build-toxiproxy), or set TOXIPROXY_BIN`,
     script: 'build-toxiproxy',
+    // Bumped with runner/toxiproxy/main.go, so that a machine holding an older build builds this one.
+    build: `${TOXIPROXY_VERSION}-lab2`,
     versionArgs: ['-version'],
     versionRe: /version (v[\d.]+)/,
     building: 'from runner/toxiproxy (a minute or two, once)',
