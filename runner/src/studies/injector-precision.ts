@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from 'simple-statistics';
 import { budgetFromEnv } from '../lab/compose.js';
 import { LabPaths } from '../lab/paths.js';
 import { ensureTool } from '../lab/tools.js';
@@ -56,11 +57,6 @@ const tool = await ensureTool('toxiproxy', {
 });
 const builds: [string, string][] = [[`lab build (${tool.path.replace(`${root}/`, '')})`, tool.path]];
 if (values.compare) builds.push([values.compare.replace(`${root}/`, ''), values.compare]);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** Median of `exchanges` sequential GETs on one kept-alive connection (after one to open it). */
 async function exchangeMs(url: string): Promise<number> {
