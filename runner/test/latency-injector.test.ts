@@ -84,9 +84,8 @@ describe('Injector (Toxiproxy + latency_us)', () => {
     await injector.setLatency(0);
     const seen = `bare ${bare.toFixed(3)} ms, added at 0.25: ${added[0.25]!.toFixed(3)}, at 1: ${added[1]!.toFixed(3)}`;
     // Go's timers alone wake ~1 ms late per direction: 0.25 ms became +1.8 ms and 1 ms +1.8 ms (golang/go#44343).
-    // Measured with this build (docs/benchmarks/injector-precision.md): +0.14 at 0.25 and +0.89 at 1, a little
-    // short because the proxy's own wake-ups at 0 ms cost more than while it waits; the bounds leave room for a
-    // loopback exchange's noise and still fail the timer-rounded build by far.
+    // Measured with this build's timerfd waits (docs/benchmarks/injector-precision.md): +0.26 at 0.25 and +0.97
+    // at 1; the bounds leave room for a loopback exchange's noise and still fail the timer-rounded build by far.
     assert.ok(added[0.25]! < 0.7, seen);
     assert.ok(added[1]! >= 0.6 && added[1]! < 1.5, seen);
   });

@@ -6,10 +6,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"math/rand"
 	"os"
 	"os/signal"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -17,11 +17,12 @@ import (
 	"github.com/Shopify/toxiproxy/v2/toxics"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
+	"golang.org/x/sys/unix"
 )
 
 // LatencyUsToxic delays every chunk by latency_us ± jitter_us microseconds, as Toxiproxy's LatencyToxic does in
 // milliseconds (toxics/latency.go), with two differences measured on loopback: the wait is precise below a
-// millisecond (waitUntil), and it counts from when the chunk reached this toxic, not the proxy (Pipe).
+// millisecond (preciseTimer), and it counts from when the chunk reached this toxic, not the proxy (Pipe).
 type LatencyUsToxic struct {
 	LatencyUs int64 `json:"latency_us"`
 	JitterUs  int64 `json:"jitter_us"`
@@ -39,6 +40,8 @@ func (t *LatencyUsToxic) delay() time.Duration {
 }
 
 func (t *LatencyUsToxic) Pipe(stub *toxics.ToxicStub) {
+	timer, _ := newPreciseTimer() // nil without a timerfd: then the runtime's timers, late by up to 1 ms
+	defer timer.close()
 	var free time.Time // when the previous chunk left this toxic
 	for {
 		select {
@@ -58,44 +61,55 @@ func (t *LatencyUsToxic) Pipe(stub *toxics.ToxicStub) {
 				start = c.Timestamp
 			}
 			deadline := start.Add(t.delay())
-			interrupted := !waitUntil(deadline, stub.Interrupt)
+			timer.waitUntil(deadline)
 			c.Timestamp = deadline
 			stub.Output <- c
 			free = time.Now()
-			if interrupted {
-				return
-			}
 		}
 	}
 }
 
-// spinWindow: how long before a deadline waitUntil stops sleeping on the runtime's timers and yields in a loop.
-// Go's timers wake up to 1 ms late on Linux when every thread is parked (netpoll's epoll_wait counts whole
-// milliseconds: golang/go#44343), so a plain sleep of 0.125 ms took ~1 ms and the "0.25 ms" step added ~2 ms per
-// round trip; 1.2 ms covers that rounding and a scheduling delay.
-const spinWindow = 1200 * time.Microsecond
+// preciseTimer waits on a Linux timerfd read through Go's netpoller. Go's own timers wake up to 1 ms late when
+// every thread is parked (netpoll's epoll_wait counts whole milliseconds: golang/go#44343), so a plain sleep of
+// 0.125 ms took ~1 ms and the "0.25 ms" step added ~2 ms per round trip. A timerfd is a kernel hrtimer: it makes
+// the fd readable at the deadline, which wakes epoll_wait at once. Build 2 yielded in a loop instead, which kept
+// the process awake (and its other connections faster) at every step but 0 ms; here the process parks at every
+// step as it does at 0 ms, and waits cost no CPU.
+type preciseTimer struct {
+	file *os.File // keeps the fd registered with the netpoller (never call Fd(): it makes the fd blocking)
+	fd   int
+}
 
-// waitUntil returns at the deadline (true) or when interrupted (false). Sleeps until spinWindow before it, then
-// yields to the other goroutines until it passes: precise to microseconds for at most spinWindow of CPU per chunk.
-func waitUntil(deadline time.Time, interrupt <-chan struct{}) bool {
-	if d := time.Until(deadline) - spinWindow; d > 0 {
-		timer := time.NewTimer(d)
-		select {
-		case <-timer.C:
-		case <-interrupt:
-			timer.Stop()
-			return false
+func newPreciseTimer() (*preciseTimer, error) {
+	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	return &preciseTimer{file: os.NewFile(uintptr(fd), "latency_us timerfd"), fd: fd}, nil
+}
+
+// waitUntil returns at the deadline. A wait cannot be interrupted: it lasts at most one chunk's delay.
+func (p *preciseTimer) waitUntil(deadline time.Time) {
+	d := time.Until(deadline)
+	if d <= 0 {
+		return
+	}
+	if p != nil {
+		spec := unix.ItimerSpec{Value: unix.NsecToTimespec(d.Nanoseconds())}
+		if unix.TimerfdSettime(p.fd, 0, &spec, nil) == nil {
+			var expirations [8]byte
+			if _, err := io.ReadFull(p.file, expirations[:]); err == nil {
+				return
+			}
 		}
 	}
-	for time.Now().Before(deadline) {
-		select {
-		case <-interrupt:
-			return false
-		default:
-			runtime.Gosched()
-		}
+	time.Sleep(time.Until(deadline))
+}
+
+func (p *preciseTimer) close() {
+	if p != nil {
+		p.file.Close()
 	}
-	return true
 }
 
 func main() {
@@ -104,7 +118,7 @@ func main() {
 	version := flag.Bool("version", false, "print the version")
 	flag.Parse()
 	if *version {
-		fmt.Printf("toxiproxy-server version %s (lab build 2, + latency_us with precise waits)\n", toxiproxy.Version)
+		fmt.Printf("toxiproxy-server version %s (lab build 3, + latency_us with timerfd waits)\n", toxiproxy.Version)
 		return
 	}
 	toxics.Register("latency_us", new(LatencyUsToxic))

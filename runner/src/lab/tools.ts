@@ -276,7 +276,7 @@ const SPECS: ToolSpec[] = [
     manual: `install Go so the lab can build Toxiproxy ${TOXIPROXY_VERSION} (runner/bin/build-toxiproxy), or set TOXIPROXY_BIN`,
     script: 'build-toxiproxy',
     // Bumped with runner/toxiproxy/main.go, so that a machine holding an older build builds this one.
-    build: `${TOXIPROXY_VERSION}-lab2`,
+    build: `${TOXIPROXY_VERSION}-lab3`,
     versionArgs: ['-version'],
     versionRe: /version (v[\d.]+)/,
     building: 'from runner/toxiproxy (a minute or two, once)',

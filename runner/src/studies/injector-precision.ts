@@ -2,9 +2,9 @@
 // Does scenario 09's injector add the round-trip latency it is asked for? One keep-alive HTTP exchange at a time
 // through a Toxiproxy proxy (the lab's build, pinned to LAB_LOADGEN_CPUSET as in 09) to a node:http server in this
 // process, at 0 ms and at each step; the added latency is a step's median minus the 0 ms median, per repeat.
-// `--compare <binary>` measures another build beside it (e.g. an older one). Writes results/injector-precision.json
+// `--compare <binary>` (repeatable) measures other builds beside it (e.g. older ones). Writes results/injector-precision.json
 // and renders docs/benchmarks/injector-precision.md from it.
-//   usage: npm run bench:injector -- [--steps 0.25,0.5,1,2,5] [--exchanges 61] [--repeats 3] [--compare <binary>]
+//   usage: npm run bench:injector -- [--steps 0.25,0.5,1,2,5] [--exchanges 61] [--repeats 3] [--compare <binary>]…
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '0.25,0.5,1,2,5' },
     exchanges: { type: 'string', default: '61' },
     repeats: { type: 'string', default: '3' },
-    compare: { type: 'string' },
+    compare: { type: 'string', multiple: true },
   },
 });
 const steps = values.steps.split(',').map(Number);
@@ -56,7 +56,7 @@ const tool = await ensureTool('toxiproxy', {
   log: (l) => process.stderr.write(`${l}\n`),
 });
 const builds: [string, string][] = [[`lab build (${tool.path.replace(`${root}/`, '')})`, tool.path]];
-if (values.compare) builds.push([values.compare.replace(`${root}/`, ''), values.compare]);
+for (const other of values.compare ?? []) builds.push([other.replace(`${root}/`, ''), other]);
 
 /** Median of `exchanges` sequential GETs on one kept-alive connection (after one to open it). */
 async function exchangeMs(url: string): Promise<number> {
@@ -99,7 +99,7 @@ try {
 const machine = machineInfo();
 const command =
   `npm run bench:injector -- --steps ${steps.join(',')} --exchanges ${exchanges} --repeats ${repeats}` +
-  (values.compare ? ` --compare ${values.compare.replace(`${root}/`, '')}` : '');
+  (values.compare ?? []).map((c) => ` --compare ${c.replace(`${root}/`, '')}`).join('');
 const result = {
   measuredAt: new Date().toISOString(),
   machine,
