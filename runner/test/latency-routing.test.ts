@@ -271,4 +271,18 @@ describe('HopInjection', { concurrency: false }, () => {
     assert.equal(spawned.length, 2, 'after stop, the next start starts a new injector');
     await hops.stop();
   });
+
+  test('two targets asking for routes at once share one injector', async () => {
+    reset();
+    const hops = new HopInjection(lab, tools);
+    try {
+      const envs = await Promise.all([hops.envFor('split'), hops.envFor('split')]);
+      assert.equal(spawned.length, 1, 'one Toxiproxy process, not one per caller');
+      assert.equal(api.populated.length, 2);
+      for (const env of envs) assert.deepEqual(Object.keys(parseRoutes(env[ROUTES_VAR])!).sort(), SPLIT_UPSTREAMS);
+    } finally {
+      await hops.stop();
+    }
+    assert.deepEqual(released, ['injector/toxiproxy']);
+  });
 });

@@ -19,7 +19,8 @@ const TOXICS = [
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Injector {
-  private proxies: string[] = [];
+  /** Every proxy routed so far (a name per upstream): each step's latency is set on all of them. */
+  private readonly proxies = new Set<string>();
   private output = '';
 
   private constructor(
@@ -77,7 +78,7 @@ export class Injector {
       defs.push({ name: `hop-${upstream.replace(/[^0-9]/g, '-')}`, listen, upstream, enabled: true });
     }
     await this.call('POST', '/populate', defs);
-    this.proxies = defs.map((d) => d.name);
+    for (const d of defs) this.proxies.add(d.name);
     return routes;
   }
 

@@ -10,7 +10,8 @@ import { findHops, ROUTES_VAR, upstreams } from '../lab/hop-routes.js';
 import { Injector } from './injector.js';
 
 export class HopInjection {
-  private injector: Injector | null = null;
+  /** One injector per run, however many targets ask for routes (and even if two ask at once). */
+  private injector: Promise<Injector> | null = null;
 
   constructor(
     private readonly lab: Lab,
@@ -21,23 +22,25 @@ export class HopInjection {
   async envFor(profile: string): Promise<Record<string, string>> {
     const hops = upstreams(findHops(resolveProfile(this.lab.compose, profile)));
     if (hops.length === 0) return {};
-    if (!this.injector) {
-      const tool = await ensureTool('toxiproxy', this.tools);
-      this.injector = await Injector.start(tool.path, (argv) =>
-        this.lab.spawnInCgroup('injector', 'toxiproxy', argv),
-      );
-    }
-    return { [ROUTES_VAR]: JSON.stringify(await this.injector.route(hops)) };
+    this.injector ??= ensureTool('toxiproxy', this.tools).then((tool) =>
+      Injector.start(tool.path, (argv) => this.lab.spawnInCgroup('injector', 'toxiproxy', argv)),
+    );
+    const injector = await this.injector.catch((e: unknown) => {
+      this.injector = null; // the next target may try again
+      throw e;
+    });
+    return { [ROUTES_VAR]: JSON.stringify(await injector.route(hops)) };
   }
 
   /** Every proxy's added round-trip latency for the next step; nothing to do when no hop is routed. */
   async setLatency(ms: number): Promise<void> {
-    await this.injector?.setLatency(ms);
+    await (await this.injector)?.setLatency(ms);
   }
 
   async stop(): Promise<void> {
-    await this.injector?.stop();
+    const injector = await this.injector?.catch(() => null);
     this.injector = null;
+    await injector?.stop();
     await this.lab.releaseOneshot('injector', 'toxiproxy');
   }
 }
