@@ -1,4 +1,5 @@
-// 09's report section: injector overhead (09 at 0 ms − 03) and slope per ms of hop latency, from cells only.
+// 09's report section: injector overhead (09 at 0 ms − direct, else − 03) and slope per ms of hop latency between
+// the two largest steps, from cells only.
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import { latencyRows, latencySection, stepLatency } from '../src/report/latency.js';
@@ -18,7 +19,7 @@ suite('09 in the report', () => {
     cell('micro', '09-network-latency', [
       step('hop-0ms', 11, 33),
       step('hop-0.25ms', 13, 35),
-      step('hop-1ms', 19, 41),
+      step('hop-1ms', 21, 41),
       step('hop-5ms', 51, 83),
     ]),
     cell('harper', '09-network-latency', [step('hop-0ms', 2, 5), step('hop-5ms', 2, 6)]),
@@ -37,14 +38,16 @@ suite('09 in the report', () => {
     assert.equal(stepLatency('main'), null);
   });
 
-  test('overhead against 03 and slope between 0 ms and the largest step', () => {
+  test('overhead against 03 and slope between the two largest steps', () => {
     const [micro, harper] = latencyRows(cells);
     assert.equal(micro!.overheadP50, 1);
     assert.equal(micro!.overheadP99, 3);
-    assert.equal(micro!.slopeP50, (51 - 11) / 5);
+    assert.equal(micro!.slopeP50, (51 - 21) / 4, 'from 1 ms, not from 0 ms (restarted just before: warming up)');
+    assert.equal(micro!.slopeFromMs, 1);
     assert.equal(micro!.maxLatencyMs, 5);
     assert.equal(harper!.overheadP50, null, 'no 03 cell: no overhead figure');
     assert.equal(harper!.slopeP50, 0);
+    assert.equal(harper!.slopeFromMs, 0, 'two hop steps: the slope is read from 0 ms');
   });
 
   test('with a direct step, the overhead is the 0 ms step minus it (the same load), never 03', () => {
@@ -58,7 +61,7 @@ suite('09 in the report', () => {
     assert.equal(latencySection([cells[0]!]), null);
     assert.match(
       latencySection(cells)!,
-      /\| micro \| \+1\.00 \| \+3\.00 \| 8\.00 \| 10\.00 \| 5 ms \| {2}\|/,
+      /\| micro \| \+1\.00 \| \+3\.00 \| 7\.50 \| 10\.50 \| 1–5 ms \| {2}\|/,
     );
   });
 });
