@@ -89,8 +89,10 @@ function fakeK6(events: string[]) {
     const target = o.env['LAB_BASE_URL']!.slice(7, 8);
     const scenario = o.script.split('/').pop()!.slice(0, -3);
     const warm = o.summaryFile.endsWith('.warmup.json');
-    events.push(`k6 ${target} ${scenario} ${warm ? 'warm-up' : o.env['LAB_STEP']}`);
     const rate = Number(o.env['LAB_RATE'] ?? 0);
+    // 09's arrival rates: its warm-up runs at the profile's warmupRate, its steps at their own.
+    const at = scenario.startsWith('09') ? ` @${rate}/s` : '';
+    events.push(`k6 ${target} ${scenario} ${warm ? 'warm-up' : o.env['LAB_STEP']}${at}`);
     const p99 = target === 'b' && rate > 0 ? 80 : 10;
     return fakeK6Run({
       http_reqs: { count: 1000, rate: target === 'a' ? 1000 : 400 },
@@ -241,14 +243,14 @@ describe('the benchmark loop (fake driver, fake k6)', () => {
         'verify m',
         'k6 m 03-pdp warm-up',
         'k6 m 03-pdp main',
-        'k6 m 09-network-latency warm-up',
-        'k6 m 09-network-latency direct',
+        'k6 m 09-network-latency warm-up @80/s',
+        'k6 m 09-network-latency direct @20/s',
         'down micro',
         'up micro routed 127.0.0.1:27017 127.0.0.1:3001 127.0.0.1:3002 127.0.0.1:3003 127.0.0.1:3004 127.0.0.1:3005',
         'smoke m',
-        'k6 m 09-network-latency warm-up',
-        'k6 m 09-network-latency hop-0ms',
-        'k6 m 09-network-latency hop-1ms',
+        'k6 m 09-network-latency warm-up @80/s',
+        'k6 m 09-network-latency hop-0ms @20/s',
+        'k6 m 09-network-latency hop-1ms @20/s',
         'down micro',
       ],
     );

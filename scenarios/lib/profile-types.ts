@@ -37,6 +37,12 @@ export interface Profile {
    * injector (runner/src/latency), each step setting its `latencyMs`.
    */
   injectHopLatency?: boolean;
+  /**
+   * Open model: the arrival rate of the warm-up after each start (default: the first measured step's). A low
+   * measured rate (09's 20 pages/s) warms up too few pages for a target's hot code to be compiled: in 09's runs of
+   * 2026-12-05, micro's CPU per page fell from 17 to 11 ms over the minute after its warm-up.
+   */
+  warmupRate?: number;
   /** Reset the target's state (POST /api/admin/reset) before every measured run. */
   resetBeforeRun?: boolean;
   /** --quick: a short smoke run of the same shape. */

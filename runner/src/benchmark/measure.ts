@@ -75,8 +75,13 @@ async function invokeK6(
   return r;
 }
 
-/** The warm-up before a scenario's first run on a freshly started target (not counted), at `step`'s load. */
-export async function warmUp(loop: Loop, u: Unit, step: PlannedStep): Promise<void> {
+/**
+ * The warm-up before a scenario's first run on a freshly started target (not counted), at `step`'s load, or at
+ * the profile's `warmupRate` (open model) when it has one.
+ */
+export async function warmUp(loop: Loop, u: Unit, measured: PlannedStep): Promise<void> {
+  const warmupRate = u.scenario.entry.profile.warmupRate;
+  const step = measured.rate !== null && warmupRate ? { ...measured, rate: warmupRate } : measured;
   const name = u.scenario.entry.name;
   const t = u.target;
   if (typeof step.latencyMs === 'number' && loop.hops) await loop.wait(loop.hops.setLatency(step.latencyMs));
