@@ -279,7 +279,8 @@ describe('HopInjection', { concurrency: false }, () => {
       const envs = await Promise.all([hops.envFor('split'), hops.envFor('split')]);
       assert.equal(spawned.length, 1, 'one Toxiproxy process, not one per caller');
       assert.equal(api.populated.length, 2);
-      for (const env of envs) assert.deepEqual(Object.keys(parseRoutes(env[ROUTES_VAR])!).sort(), SPLIT_UPSTREAMS);
+      for (const env of envs)
+        assert.deepEqual(Object.keys(parseRoutes(env[ROUTES_VAR])!).sort(), SPLIT_UPSTREAMS);
     } finally {
       await hops.stop();
     }

@@ -42,7 +42,11 @@ suite('09 in the report', () => {
     const [micro, harper] = latencyRows(cells);
     assert.equal(micro!.overheadP50, 1);
     assert.equal(micro!.overheadP99, 3);
-    assert.equal(micro!.slopeP50, (51 - 21) / 4, 'from 1 ms, not from 0 ms (restarted just before: warming up)');
+    assert.equal(
+      micro!.slopeP50,
+      (51 - 21) / 4,
+      'from 1 ms, not from 0 ms (restarted just before: warming up)',
+    );
     assert.equal(micro!.slopeFromMs, 1);
     assert.equal(micro!.maxLatencyMs, 5);
     assert.equal(harper!.overheadP50, null, 'no 03 cell: no overhead figure');
