@@ -50,11 +50,10 @@ export function latencyRows(cells: readonly CellSummary[]): LatencyRow[] {
     const d =
       c.steps.find((s) => s.step === DIRECT_STEP) ??
       (direct?.steps.length === 1 ? direct.steps[0] : undefined);
-    const maxLatencyMs = top && below ? stepLatency(top.step) : null;
-    const slopeFromMs = top && below ? stepLatency(below.step) : null;
+    const span = top && below ? { from: stepLatency(below.step)!, to: stepLatency(top.step)! } : null;
     const slope = (k: 'p50' | 'p99') => {
       const rise = minus(med(top, k), med(below, k));
-      return rise === null || maxLatencyMs === null ? null : rise / (maxLatencyMs - slopeFromMs!);
+      return rise === null || span === null ? null : rise / (span.to - span.from);
     };
     rows.push({
       target: c.target,
@@ -62,8 +61,8 @@ export function latencyRows(cells: readonly CellSummary[]): LatencyRow[] {
       overheadP99: minus(med(zero, 'p99'), med(d, 'p99')),
       slopeP50: slope('p50'),
       slopeP99: slope('p99'),
-      slopeFromMs,
-      maxLatencyMs,
+      slopeFromMs: span?.from ?? null,
+      maxLatencyMs: span?.to ?? null,
       flags: [...new Set([zero, below, top, d].flatMap((s) => s?.flags ?? []))].sort(),
     });
   }
