@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Lab } from '../src/lab/launcher.js';
-import { findTarget, finishing, UsageError } from '../src/resilience/command.js';
+import { findTarget, finishing, positiveInt, startRun, UsageError } from '../src/resilience/command.js';
+import { repoRoot } from '../src/lib/env-file.js';
+import type { LabTarget } from '../src/lab/compose.js';
 import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
 
 const dirs: string[] = [];
@@ -86,4 +88,41 @@ test('an unknown target is a usage error that lists the targets', () => {
     (e: unknown) =>
       e instanceof UsageError && /unknown target nope \(targets: mono\)/.test((e as Error).message),
   );
+});
+
+test('counts are whole numbers of at least 1, as typed; anything else is a usage error naming the option', () => {
+  assert.equal(positiveInt('runs', '3'), 3);
+  assert.equal(positiveInt('reps', '10'), 10);
+  for (const raw of ['0', '-1', '3.5', '1e3', 'three', '', ' 3'])
+    assert.throws(
+      () => positiveInt('runs', raw),
+      (e: unknown) =>
+        e instanceof UsageError && (e as Error).message === `--runs must be a positive integer, not ${raw}`,
+    );
+});
+
+test('a new run: its directory, named as given or <utc time>-<command>-<target>, and a running manifest', () => {
+  const resultsDir = mkdtempSync(join(tmpdir(), 'lab-results-'));
+  dirs.push(resultsDir);
+  const lab = { paths: {}, compose: { targets: [] } } as unknown as Lab;
+  const target = { name: 'harper', profile: 'harper' } as LabTarget;
+  const base = {
+    root: repoRoot(),
+    lab,
+    command: 'cold-start',
+    scenario: '11-cold-start',
+    target,
+    resultsDir,
+  };
+  const named = startRun({ ...base, runId: 'r1', options: { reps: 3 } });
+  assert.equal(named.runDir, join(resultsDir, 'r1'));
+  assert.ok(existsSync(named.runDir));
+  assert.equal(named.manifest.runId, 'r1');
+  assert.equal(named.manifest.status, 'running');
+  assert.equal(named.manifest.target, 'harper');
+  assert.deepEqual(named.manifest.options, { reps: 3 });
+  assert.match(named.manifest.command, /^\.\/run-benchmark\.sh cold-start /);
+  const stamped = startRun({ ...base, runId: null, options: {} });
+  assert.match(stamped.manifest.runId, /^\d{8}-\d{6}-cold-start-harper$/);
+  assert.ok(existsSync(stamped.runDir));
 });

@@ -10,14 +10,15 @@ import { resetTarget } from '../lab/reset.js';
 import {
   COMMON_OPTIONS,
   findTarget,
-  runDirFor,
   finishing,
   listOption,
   oneTarget,
+  positiveInt,
   runCommand,
+  startRun,
   UsageError,
 } from '../resilience/command.js';
-import { newManifest, readBudget } from '../resilience/manifest.js';
+import { readBudget } from '../resilience/manifest.js';
 import { coldStart, SCENARIO, type StartMode } from './cold-start.js';
 
 const USAGE = `usage: ./run-benchmark.sh cold-start <target> [--reps N] [--mode start,crash] [--steady SECONDS]
@@ -38,9 +39,8 @@ function parse(argv: string[]) {
   });
   const target = oneTarget(values.help, positionals, USAGE);
   const modes = listOption<StartMode>('mode', values.mode, ['start', 'crash']);
-  const reps = Number(values.reps);
+  const reps = positiveInt('reps', values.reps);
   const steady = Number(values.steady);
-  if (!Number.isInteger(reps) || reps < 1) throw new UsageError(`--reps must be a positive integer`);
   if (!(steady > 0)) throw new UsageError(`--steady must be a positive number of seconds`);
   return {
     target,
@@ -65,20 +65,14 @@ async function main(): Promise<void> {
   // The most popular product: the page a returning user asks for first.
   const id = oracle.catalog.popular[0]!;
   const expectedBody = JSON.stringify(oracle.product(String(id)).body);
-  const runDir = runDirFor({
-    root,
-    resultsDir: a.resultsDir,
-    runId: a.runId,
-    command: 'cold-start',
-    target: target.name,
-  });
-  const manifest = newManifest({
+  const { runDir, manifest } = startRun({
     root,
     lab,
-    runDir,
+    command: 'cold-start',
     scenario: SCENARIO,
     target,
-    subcommand: 'cold-start',
+    resultsDir: a.resultsDir,
+    runId: a.runId,
     options: {
       modes: a.modes,
       reps: a.reps,

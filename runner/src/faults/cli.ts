@@ -14,14 +14,15 @@ import { describePolicy } from '../lab/restart-policy.js';
 import {
   COMMON_OPTIONS,
   findTarget,
-  runDirFor,
   finishing,
   listOption,
   oneTarget,
+  positiveInt,
   runCommand,
+  startRun,
   UsageError,
 } from '../resilience/command.js';
-import { newManifest, readBudget, type ResilienceManifest } from '../resilience/manifest.js';
+import { readBudget, type ResilienceManifest } from '../resilience/manifest.js';
 import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
 import type { FaultKind } from './inject.js';
 
@@ -47,20 +48,15 @@ function parse(argv: string[]) {
   });
   const target = oneTarget(values.help, positionals, USAGE);
   const faults = listOption<FaultKind>('fault', values.fault, ['kill', 'pause']);
-  const int = (v: string, name: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not ${v}`);
-    return n;
-  };
   return {
     target,
     victims: values.victim?.split(',') ?? null,
     faults,
-    runs: int(values.runs, 'runs'),
-    rate: values.rate === undefined ? null : int(values.rate, 'rate'),
+    runs: positiveInt('runs', values.runs),
+    rate: values.rate === undefined ? null : positiveInt('rate', values.rate),
     duration: values.duration ?? null,
-    at: int(values.at, 'at'),
-    pause: int(values.pause, 'pause'),
+    at: positiveInt('at', values.at),
+    pause: positiveInt('pause', values.pause),
     runId: values['run-id'] ?? null,
     resultsDir: values['results-dir'] ?? null,
   };
@@ -133,21 +129,15 @@ async function main(): Promise<void> {
   const scale = Number(env['LAB_SCALE'] ?? 1);
   const k6 = await ensureTool('k6', { paths: lab.paths, env: process.env, log });
   const dataFile = ensureScenarioData(root, seed, scale);
-  const runDir = runDirFor({
-    root,
-    resultsDir: a.resultsDir,
-    runId: a.runId,
-    command: 'faults',
-    target: target.name,
-  });
   const rate = a.rate ?? profile.rate;
-  const manifest = newManifest({
+  const { runDir, manifest } = startRun({
     root,
     lab,
-    runDir,
+    command: 'faults',
     scenario: SCENARIO,
     target,
-    subcommand: 'faults',
+    resultsDir: a.resultsDir,
+    runId: a.runId,
     options: {
       victims,
       faults: a.faults,

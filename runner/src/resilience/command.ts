@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
-import { type ResilienceManifest, saveManifest } from './manifest.js';
+import { newManifest, type ResilienceManifest, saveManifest } from './manifest.js';
 import { writeResilienceSummary } from './summary.js';
 
 /** A bad command line: its message is the whole answer (exit 2). */
@@ -43,21 +43,38 @@ export function listOption<T extends string>(option: string, raw: string, allowe
   return items as T[];
 }
 
-/** The run's directory, created: <results>/<run id>, the id `<utc time>-<command>-<target>` unless one is given. */
-export function runDirFor(o: {
+/** A whole number of at least 1, as typed: `--runs 3`, never `--runs 3.5`, `--runs 0` or `--runs three`. */
+export function positiveInt(option: string, raw: string): number {
+  if (!/^[1-9]\d*$/.test(raw)) throw new UsageError(`--${option} must be a positive integer, not ${raw}`);
+  return Number(raw);
+}
+
+/**
+ * A new run: its directory, created — <results>/<run id>, the id `<utc time>-<command>-<target>` unless one is
+ * given — and its manifest, `running`, with the options the command was run with.
+ */
+export function startRun(o: {
   root: string;
+  lab: Lab;
+  /** `faults`, `cold-start`, `scale`: names the run and heads the command line the manifest records. */
+  command: string;
+  scenario: string;
+  target: LabTarget;
   resultsDir: string | null;
   runId: string | null;
-  command: string;
-  target: string;
-}): string {
+  options: Record<string, unknown>;
+}): { runDir: string; manifest: ResilienceManifest } {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const runDir = join(
     o.resultsDir ?? join(o.root, 'results'),
-    o.runId ?? `${stamp}-${o.command}-${o.target}`,
+    o.runId ?? `${stamp}-${o.command}-${o.target.name}`,
   );
   mkdirSync(runDir, { recursive: true });
-  return runDir;
+  const { root, lab, scenario, target, options } = o;
+  return {
+    runDir,
+    manifest: newManifest({ root, lab, runDir, scenario, target, subcommand: o.command, options }),
+  };
 }
 
 export function findTarget(lab: Lab, name: string): LabTarget {

@@ -17,13 +17,14 @@ import { startAtScale } from './seed-time.js';
 import {
   COMMON_OPTIONS,
   findTarget,
-  runDirFor,
   finishing,
   oneTarget,
+  positiveInt,
   runCommand,
+  startRun,
   UsageError,
 } from '../resilience/command.js';
-import { newManifest, readBudget } from '../resilience/manifest.js';
+import { readBudget } from '../resilience/manifest.js';
 
 const USAGE = `usage: ./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]
        [--run-id ID]
@@ -47,11 +48,10 @@ function parse(argv: string[]) {
   const scales = values.scales.split(',').map(Number);
   if (scales.some((s) => !Number.isInteger(s) || s < 1 || s > 1000))
     throw new UsageError(`--scales: integers from 1 to 1000, not ${values.scales}`);
-  if (!/^[1-9]\d*$/.test(values.runs)) throw new UsageError(`--runs must be a positive integer`);
   return {
     target,
     scales,
-    runs: values.runs,
+    runs: positiveInt('runs', values.runs),
     duration: values.duration ?? null,
     select: values.select,
     runId: values['run-id'] ?? null,
@@ -73,18 +73,19 @@ async function main(): Promise<void> {
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const lab = new Lab({ root, log });
   const target = findTarget(lab, a.target);
+  // The benchmark runs it starts write to results/ too: scale takes no --results-dir.
   const resultsDir = join(root, 'results');
-  const runDir = runDirFor({ root, resultsDir, runId: a.runId, command: 'scale', target: target.name });
-  const runId = basename(runDir);
-  const manifest = newManifest({
+  const { runDir, manifest } = startRun({
     root,
     lab,
-    runDir,
+    command: 'scale',
     scenario: SCENARIO,
     target,
-    subcommand: 'scale',
-    options: { scales: a.scales, runs: Number(a.runs), duration: a.duration, select: a.select },
+    resultsDir,
+    runId: a.runId,
+    options: { scales: a.scales, runs: a.runs, duration: a.duration, select: a.select },
   });
+  const runId = basename(runDir);
   const file: ScaleRunFile = { scenario: SCENARIO, target: target.name, scenarios: [a.select], scales: [] };
   await finishing({ lab, profile: target.profile, runDir, manifest, log }, async () => {
     for (const scale of a.scales) {
@@ -93,7 +94,16 @@ async function main(): Promise<void> {
       manifest.budget ??= await readBudget(lab, target.profile);
       log(`  up in ${seed.upSeconds.toFixed(1)} s`);
       const benchId = `${runId}-s${scale}`;
-      const args = [target.name, a.select, '--scale', String(scale), '--runs', a.runs, '--run-id', benchId];
+      const args = [
+        target.name,
+        a.select,
+        '--scale',
+        String(scale),
+        '--runs',
+        String(a.runs),
+        '--run-id',
+        benchId,
+      ];
       if (a.duration) args.push('--duration', a.duration);
       const code = await bench(root, args);
       if (code !== 0) manifest.failures.push(`scale ${scale}: the benchmark run ${benchId} exited ${code}`);
