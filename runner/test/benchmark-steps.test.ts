@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { capacityOf } from '../src/benchmark/cell.js';
+import { capacityOf, stepOrder } from '../src/benchmark/cell.js';
 import { Interrupted, interruptible, TargetFailure } from '../src/benchmark/errors.js';
 import { reset } from '../src/benchmark/target-http.js';
 import type { StepResult } from '../src/results/types.js';
-import type { PlannedScenario } from '../src/scenarios/plan.js';
+import { repoRoot } from '../src/lib/env-file.js';
+import { loadScenarios, type PlannedScenario, planScenario } from '../src/scenarios/plan.js';
 
 const step = (label: string, rate: number, pass: boolean) =>
   ({ step: label, rate, slo: { pass, p99Ms: 1, reasons: [] } }) as unknown as StepResult;
@@ -26,6 +27,22 @@ test('capacity: the highest rate held with every lower step held too; null witho
   // A pass after a miss does not count: the ladder's capacity is where it first gave out.
   assert.equal(capacityOf(open, [step('r100', 100, false), step('r200', 200, true)])?.rate, null);
   assert.equal(capacityOf(closed, [step('r100', 100, true)]), null);
+});
+
+test('09 alternates: the first step of each start stays first, the others run reversed on even runs', () => {
+  const entry = loadScenarios(repoRoot()).find((c) => c.name === '09-network-latency')!;
+  const labels = (run: number) => stepOrder(planScenario(entry, { quick: false }), run).map((x) => x.label);
+  const listed = ['direct', 'hop-0ms', 'hop-0.25ms', 'hop-1ms', 'hop-5ms'];
+  assert.deepEqual(labels(1), listed);
+  assert.deepEqual(labels(2), ['direct', 'hop-0ms', 'hop-5ms', 'hop-1ms', 'hop-0.25ms']);
+  assert.deepEqual(labels(3), listed);
+  // Without the profile's flag every run keeps the listed order (07's sweep, 08's ladder).
+  const ladder = loadScenarios(repoRoot()).find((c) => c.name === '08-capacity')!;
+  const once = stepOrder(planScenario(ladder, { quick: false }), 1).map((x) => x.label);
+  assert.deepEqual(
+    stepOrder(planScenario(ladder, { quick: false }), 2).map((x) => x.label),
+    once,
+  );
 });
 
 test('interruptible: resolves like the work, rejects with Interrupted once aborted', async () => {

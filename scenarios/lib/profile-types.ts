@@ -43,6 +43,12 @@ export interface Profile {
    * 2026-12-05, micro's CPU per page fell from 17 to 11 ms over the minute after its warm-up.
    */
   warmupRate?: number;
+  /**
+   * Steps after the first of each start run as listed on odd runs and in reverse on even runs, so that no step
+   * always comes later after the target's start than another (09's run 20261206-022924, in the listed order: Harper,
+   * which has no hop for the latency to change, went from 2.17 to 1.50 ms of CPU per page from 0 to 5 ms).
+   */
+  alternateSteps?: boolean;
   /** Reset the target's state (POST /api/admin/reset) before every measured run. */
   resetBeforeRun?: boolean;
   /** --quick: a short smoke run of the same shape. */

@@ -33,6 +33,24 @@ export function needsInjector(s: PlannedScenario, step: PlannedStep): boolean {
   return (s.injected ?? false) && typeof step.latencyMs === 'number';
 }
 
+/**
+ * The order of one run's steps. A profile with `alternateSteps` (09) keeps the first step after each start of the
+ * target where it is (`direct`; `hop-0ms` after the restart through the injector: the injector's overhead is
+ * their difference, so both must follow a start alike) and runs the others as listed on odd runs, reversed on even
+ * runs, so that the time since the start — over which a target still gets cheaper — is the same on average for
+ * every step instead of growing with the added latency.
+ */
+export function stepOrder(s: PlannedScenario, run: number): PlannedStep[] {
+  if (!s.entry.profile.alternateSteps || run % 2 === 1) return s.steps;
+  const starts: PlannedStep[][] = [];
+  for (const step of s.steps) {
+    const current = starts.at(-1);
+    if (current && needsInjector(s, current[0]!) === needsInjector(s, step)) current.push(step);
+    else starts.push([step]);
+  }
+  return starts.flatMap(([first, ...rest]) => [first!, ...rest.reverse()]);
+}
+
 async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
   const s = u.scenario;
   const m: Measured = {
@@ -43,12 +61,13 @@ async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
     k6: {},
   };
   const runs = loop.ctx.manifest.options.runs;
-  for (const step of s.steps) {
+  const steps = stepOrder(s, u.run);
+  for (const step of steps) {
     loop.check();
     // 09: its direct step and its hop steps need the target started two ways; a restart needs a new warm-up.
     if ((await loop.useInjector(u.target, needsInjector(s, step))) && loop.warmup > 0)
       await warmUp(loop, u, step);
-    const label = `${s.entry.name} · ${u.target.name} · run ${u.run}/${runs}${s.steps.length > 1 ? ` · ${step.label}` : ''}`;
+    const label = `${s.entry.name} · ${u.target.name} · run ${u.run}/${runs}${steps.length > 1 ? ` · ${step.label}` : ''}`;
     const out = await measureStep(loop, u, step, label);
     m.steps.push(out.result);
     m.resources.push(out.resources);
@@ -56,7 +75,7 @@ async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
     if (out.monitoring) m.monitoring.push(out.monitoring);
     const slo = out.result.slo;
     if (s.ladder && slo && !slo.pass) {
-      const rest = s.steps.slice(s.steps.indexOf(step) + 1);
+      const rest = steps.slice(steps.indexOf(step) + 1);
       loop.progress.skip(rest.reduce((a, x) => a + x.seconds + K6_OVERHEAD_SECONDS, 0));
       break;
     }
