@@ -97,7 +97,7 @@ test('counts are whole numbers of at least 1, as typed; anything else is a usage
     assert.throws(
       () => positiveInt('runs', raw),
       (e: unknown) =>
-        e instanceof UsageError && (e as Error).message === `--runs must be a positive integer, not ${raw}`,
+        e instanceof UsageError && (e as Error).message === `--runs must be a positive integer, got "${raw}"`,
     );
 });
 

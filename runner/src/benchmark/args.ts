@@ -3,7 +3,7 @@
  * wrong and exits 2 (before anything is started).
  */
 import { parseArgs } from 'node:util';
-import { durationSeconds, UsageError } from '../scenarios/plan.js';
+import { durationSeconds, positiveInt, UsageError } from '../scenarios/plan.js';
 
 export const USAGE = `usage: ./run-benchmark.sh <target|all> <selector> [options]
        ./run-benchmark.sh --resume <run-id>
@@ -83,10 +83,8 @@ export type Command =
     }
   | RunArgs;
 
-function positiveInt(name: string, raw: string | undefined): number | null {
-  if (raw === undefined) return null;
-  if (!/^[1-9][0-9]*$/.test(raw)) throw new UsageError(`--${name} must be a positive integer, got "${raw}"`);
-  return Number(raw);
+function optionalInt(name: string, raw: string | undefined): number | null {
+  return raw === undefined ? null : positiveInt(name, raw);
 }
 
 /**
@@ -214,16 +212,16 @@ function runNames(v: Values, pos: string[]) {
 
 function parseRun(v: Values, pos: string[]): Command {
   const { mode, resume, runId } = runNames(v, pos);
-  const scale = positiveInt('scale', str(v, 'scale'));
+  const scale = optionalInt('scale', str(v, 'scale'));
   if (scale !== null && scale > 1000) throw new UsageError(`--scale must be at most 1000, got ${scale}`);
   return {
     kind: 'run',
     target: pos[0] ?? null,
     selector: pos[1] ?? null,
-    runs: positiveInt('runs', str(v, 'runs')),
+    runs: optionalInt('runs', str(v, 'runs')),
     duration: duration('duration', str(v, 'duration'), false),
-    vus: positiveInt('vus', str(v, 'vus')),
-    rate: positiveInt('rate', str(v, 'rate')),
+    vus: optionalInt('vus', str(v, 'vus')),
+    rate: optionalInt('rate', str(v, 'rate')),
     warmup: duration('warmup', str(v, 'warmup'), true),
     cooldown: duration('cooldown', str(v, 'cooldown'), true),
     scale,
@@ -248,7 +246,7 @@ export function parseCommand(argv: string[]): Command {
   if (pos[0] === 'data') {
     only(v, 'data', ['scale']);
     if (pos.length > 1) throw new UsageError(`data: unexpected argument "${pos[1]}"`);
-    return { kind: 'data', scale: positiveInt('scale', str(v, 'scale')) };
+    return { kind: 'data', scale: optionalInt('scale', str(v, 'scale')) };
   }
   if (pos[0] === 'report') return parseReport(v, pos);
   if (pos[0] === 'note') return parseNote(v, pos);

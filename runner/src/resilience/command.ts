@@ -7,11 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
+import { UsageError } from '../scenarios/plan.js';
 import { newManifest, type ResilienceManifest, saveManifest } from './manifest.js';
 import { writeResilienceSummary } from './summary.js';
 
-/** A bad command line: its message is the whole answer (exit 2). */
-export class UsageError extends Error {}
+// One kind of usage error for every command, the benchmark's included: its message is the whole answer (exit 2).
+export { positiveInt, UsageError } from '../scenarios/plan.js';
 
 /** Runs a command's main: a usage error prints its message and exits 2, any other error `<name>: …` and 1. */
 export function runCommand(name: string, main: () => Promise<void>): void {
@@ -41,12 +42,6 @@ export function listOption<T extends string>(option: string, raw: string, allowe
     if (!(allowed as readonly string[]).includes(x))
       throw new UsageError(`--${option}: ${allowed.join(' or ')}, not ${x}`);
   return items as T[];
-}
-
-/** A whole number of at least 1, as typed: `--runs 3`, never `--runs 3.5`, `--runs 0` or `--runs three`. */
-export function positiveInt(option: string, raw: string): number {
-  if (!/^[1-9]\d*$/.test(raw)) throw new UsageError(`--${option} must be a positive integer, not ${raw}`);
-  return Number(raw);
 }
 
 /**

@@ -37,6 +37,13 @@ export interface Overrides {
   quick: boolean;
 }
 
+/** A whole number of at least 1, as typed: `--runs 3`, never `--runs 3.5`, `--runs 0` or `--runs three`. */
+export function positiveInt(option: string, raw: string): number {
+  if (!/^[1-9][0-9]*$/.test(raw))
+    throw new UsageError(`--${option} must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
 /** k6 durations: "20s", "1m30s", "500ms", "2h"; a bare number is seconds. */
 export function durationSeconds(raw: string): number {
   if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
