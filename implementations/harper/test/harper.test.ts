@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateDataset } from '@lab/contract';
-import { fuzzTarget, probeRobustness, type VerifyReport, verifyTarget } from '@lab/runner';
+import { fetchJson as json, fuzzTarget, probeRobustness, type VerifyReport, verifyTarget } from '@lab/runner';
 import {
   ADMIN_USER,
   adminPassword,
@@ -28,15 +28,6 @@ function failures(report: VerifyReport): string {
     .filter((c) => !c.pass)
     .map((c) => `  ${c.group} / ${c.name} (${c.request}): ${c.detail}`)
     .join('\n');
-}
-
-async function json(
-  url: string,
-  init?: RequestInit,
-): Promise<{ status: number; body: unknown; res: Response }> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, res };
 }
 
 async function available(h: Harper, productId: number): Promise<number> {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateDataset } from '@lab/contract';
-import { fuzzTarget, probeBigOrder, probeRobustness, verifyTarget } from '@lab/runner';
+import { fetchJson as json, fuzzTarget, probeBigOrder, probeRobustness, verifyTarget } from '@lab/runner';
 import pg from 'pg';
 import { type RunningApp, startApp, TOKEN } from './app-process.js';
 import { type PgCluster, startCluster } from './pg-cluster.js';
@@ -14,15 +14,6 @@ import { type PgCluster, startCluster } from './pg-cluster.js';
 const MIGRATIONS = ['20261123000000_init', '20261204000000_order_total_bigint'];
 const migrationFile = (name: string) =>
   fileURLToPath(new URL(`../../prisma/migrations/${name}/migration.sql`, import.meta.url));
-
-async function json(
-  url: string,
-  init?: RequestInit,
-): Promise<{ status: number; body: unknown; res: Response }> {
-  const res = await fetch(url, init);
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, res };
-}
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 

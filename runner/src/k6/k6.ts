@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { parseCpuset } from '../lab/budget.js';
 import type { Lab } from '../lab/launcher.js';
@@ -68,15 +69,9 @@ export interface K6Options {
   onStart?: (stop: (signal: NodeJS.Signals) => void) => void;
 }
 
-export async function runK6(o: K6Options): Promise<K6Run> {
-  const { lab } = o;
-  const cg = lab.cgroups;
-  // A k6 cgroup left by a crash would carry its old counters into this run: remove it first.
-  const k6Group = lab.cgroupPath('loadgen', 'k6');
-  if (cg?.exists(k6Group) && cg.pids(k6Group).filter(isAlive).length === 0)
-    await lab.releaseOneshot('loadgen', 'k6');
-  const port = await freePort();
-  const argv = [
+/** k6's command line: a free port for its REST API (live progress), the caller's extra arguments, the script. */
+function k6Argv(o: K6Options, port: number): string[] {
+  return [
     o.k6,
     'run',
     '--quiet',
@@ -86,20 +81,10 @@ export async function runK6(o: K6Options): Promise<K6Run> {
     ...(o.extraArgs ?? []),
     o.script,
   ];
-  // k6 reads these through __ENV (it includes the process environment by default).
-  const env: Record<string, string> = {
-    ...o.env,
-    K6_NO_USAGE_REPORT: 'true',
-    LAB_SUMMARY: o.summaryFile,
-    LAB_RUNNER: '1',
-  };
-  // A summary left by an earlier, interrupted k6 must never be read as this run's.
-  rmSync(o.summaryFile, { force: true });
-  const t0 = performance.now();
-  const { child, cgroup } = await lab.spawnInCgroup('loadgen', 'k6', argv, { env, stdio: 'pipe' });
-  o.onStart?.((signal) => {
-    if (child.exitCode === null) child.kill(signal);
-  });
+}
+
+/** k6's stdout whole, and the last 20 non-empty lines of its stderr (what a failed run is explained with). */
+function captureOutput(child: ChildProcess): { stdout: () => string; tail: string[] } {
   let stdout = '';
   const tail: string[] = [];
   child.stdout?.on('data', (b: Buffer) => {
@@ -112,13 +97,71 @@ export async function runK6(o: K6Options): Promise<K6Run> {
       if (tail.length > 20) tail.shift();
     }
   });
+  return { stdout: () => stdout, tail };
+}
+
+/** Where k6's CPU counter stood when the first request was made (null until then). */
+type LoadStart = { cpu: number; t: number } | null;
+
+/** k6's CPU, its share of its cores (over the test itself when the start was seen) and peak memory. */
+function loadgenResources(
+  o: K6Options,
+  cgroup: string | null,
+  wallSeconds: number,
+  start: LoadStart,
+): LoadgenResources {
+  const cg = o.lab.cgroups;
+  const cores = parseCpuset(o.loadgenCpuset).length;
+  if (!cgroup || !cg)
+    return { pinned: false, cpuset: null, cores, cpuSeconds: null, cpuShare: null, peakMemoryBytes: null };
+  const u = cg.readUsage(cgroup);
+  const cpuset = cg.readLimits(cgroup).cpuset;
+  const n = cpuset ? parseCpuset(cpuset).length : cores;
+  const share = start
+    ? (u.cpuSeconds - start.cpu) / (((performance.now() - start.t) / 1000) * n)
+    : wallSeconds > 0
+      ? u.cpuSeconds / (wallSeconds * n)
+      : null;
+  return {
+    pinned: true,
+    cpuset,
+    cores: n,
+    cpuSeconds: u.cpuSeconds,
+    cpuShare: share,
+    peakMemoryBytes: u.memoryPeakBytes,
+  };
+}
+
+export async function runK6(o: K6Options): Promise<K6Run> {
+  const { lab } = o;
+  const cg = lab.cgroups;
+  // A k6 cgroup left by a crash would carry its old counters into this run: remove it first.
+  const k6Group = lab.cgroupPath('loadgen', 'k6');
+  if (cg?.exists(k6Group) && cg.pids(k6Group).filter(isAlive).length === 0)
+    await lab.releaseOneshot('loadgen', 'k6');
+  const port = await freePort();
+  // k6 reads these through __ENV (it includes the process environment by default).
+  const env: Record<string, string> = {
+    ...o.env,
+    K6_NO_USAGE_REPORT: 'true',
+    LAB_SUMMARY: o.summaryFile,
+    LAB_RUNNER: '1',
+  };
+  // A summary left by an earlier, interrupted k6 must never be read as this run's.
+  rmSync(o.summaryFile, { force: true });
+  const t0 = performance.now();
+  const { child, cgroup } = await lab.spawnInCgroup('loadgen', 'k6', k6Argv(o, port), { env, stdio: 'pipe' });
+  o.onStart?.((signal) => {
+    if (child.exitCode === null) child.kill(signal);
+  });
+  const output = captureOutput(child);
   // k6's CPU is judged over the test itself: initialising 2,000 VUs is busy too, but it is not load.
-  const mark: { start: { cpu: number; t: number } | null } = { start: null };
+  let start: LoadStart = null;
   const timer = setInterval(async () => {
     const live = await poll(port);
     if (!live) return;
-    if (!mark.start && live.requests > 0 && cgroup && cg?.exists(cgroup))
-      mark.start = { cpu: cg.readUsage(cgroup).cpuSeconds, t: performance.now() };
+    if (!start && live.requests > 0 && cgroup && cg?.exists(cgroup))
+      start = { cpu: cg.readUsage(cgroup).cpuSeconds, t: performance.now() };
     o.onLive?.(live);
   }, 1000);
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
@@ -129,35 +172,7 @@ export async function runK6(o: K6Options): Promise<K6Run> {
   );
   clearInterval(timer);
   const wallSeconds = (performance.now() - t0) / 1000;
-  const cores = parseCpuset(o.loadgenCpuset).length;
-  let loadgen: LoadgenResources = {
-    pinned: false,
-    cpuset: null,
-    cores,
-    cpuSeconds: null,
-    cpuShare: null,
-    peakMemoryBytes: null,
-  };
-  if (cgroup && cg) {
-    const u = cg.readUsage(cgroup);
-    const cpuset = cg.readLimits(cgroup).cpuset;
-    const n = cpuset ? parseCpuset(cpuset).length : cores;
-    const tEnd = performance.now();
-    const start = mark.start;
-    const share = start
-      ? (u.cpuSeconds - start.cpu) / (((tEnd - start.t) / 1000) * n)
-      : wallSeconds > 0
-        ? u.cpuSeconds / (wallSeconds * n)
-        : null;
-    loadgen = {
-      pinned: true,
-      cpuset,
-      cores: n,
-      cpuSeconds: u.cpuSeconds,
-      cpuShare: share,
-      peakMemoryBytes: u.memoryPeakBytes,
-    };
-  }
+  const loadgen = loadgenResources(o, cgroup, wallSeconds, start);
   await lab.releaseOneshot('loadgen', 'k6');
   return {
     exitCode: code,
@@ -165,8 +180,8 @@ export async function runK6(o: K6Options): Promise<K6Run> {
     wallSeconds,
     summary: tryReadJson<K6Summary>(o.summaryFile),
     loadgen,
-    stdout,
-    stderrTail: tail,
+    stdout: output.stdout(),
+    stderrTail: output.tail,
   };
 }
 

@@ -1,0 +1,188 @@
+// Where the spread comes from: a start's luck (every scenario of a start moves together) against each window's own.
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+import { sampleStandardDeviation } from 'simple-statistics';
+import { tQuantile } from '../src/stats/describe.js';
+import { spreadSection } from '../src/report/spread.js';
+import type { CellSummary } from '../src/stats/aggregate.js';
+import { leversOf, spreadOf } from '../src/stats/spread.js';
+import { summaryCell, summaryStep } from './helpers.js';
+
+/** A one-step cell of run id `runId` whose runs 1..n served these req/s (CPU per request: their inverse). */
+function cell(target: string, scenario: string, rps: number[], runId = 'r'): CellSummary {
+  const step = summaryStep('main', { rps, cpuPer1kReq: rps.map((x) => 1000 / x) });
+  step.runs = rps.map((_, i) => i + 1);
+  return { ...summaryCell(target, scenario, [step]), runId };
+}
+
+const near = (a: number, b: number, what: string) =>
+  assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
+
+suite('spread: between starts and within a start', () => {
+  const luck = [1, 1.1, 0.9, 1.2, 0.95];
+
+  test('a start that moves every scenario alike is all between-start spread', () => {
+    const cells = [
+      cell(
+        'harper',
+        '01-homepage',
+        luck.map((f) => 2000 * f),
+      ),
+      cell(
+        'harper',
+        '03-pdp',
+        luck.map((f) => 2600 * f),
+      ),
+    ];
+    const s = spreadOf(cells).find((x) => x.metric === 'rps')!;
+    near(s.withinStart, 0, 'within');
+    near(s.betweenStarts, sampleStandardDeviation(luck.map(Math.log)), 'between');
+    near(s.startShare!, 1, 'share');
+    assert.deepEqual(s.starts, [1, 2, 3, 4, 5]);
+    assert.deepEqual(s.scenarios, ['01-homepage', '03-pdp']);
+  });
+
+  test('scenarios that move against each other within a start are all within-start spread', () => {
+    const cells = [
+      cell(
+        'mono',
+        '01-homepage',
+        luck.map((f) => 300 * f),
+      ),
+      cell(
+        'mono',
+        '02-plp',
+        luck.map((f) => 300 / f),
+      ),
+    ];
+    const s = spreadOf(cells).find((x) => x.metric === 'cpuPer1kReq')!;
+    near(s.betweenStarts, 0, 'between');
+    assert.ok(s.withinStart > 0.05, String(s.withinStart));
+    near(s.startShare!, 0, 'share');
+  });
+
+  test('the round correlation is what two targets of the same run share, start by start', () => {
+    const cells = [
+      cell(
+        'harper',
+        '01-homepage',
+        luck.map((f) => 2000 * f),
+      ),
+      cell(
+        'harper',
+        '03-pdp',
+        luck.map((f) => 2600 * f),
+      ),
+      cell(
+        'mono',
+        '01-homepage',
+        luck.map((f) => 250 * f),
+      ),
+      cell(
+        'mono',
+        '03-pdp',
+        luck.map((f) => 350 * f),
+      ),
+      cell(
+        'micro',
+        '01-homepage',
+        luck.map((f) => 30 / f),
+      ),
+      cell(
+        'micro',
+        '03-pdp',
+        luck.map((f) => 90 / f),
+      ),
+    ];
+    const of = (t: string) => spreadOf(cells).find((x) => x.target === t && x.metric === 'rps')!;
+    near(of('harper').roundCorrelation!, 0, 'harper: +1 with mono, −1 with micro');
+    near(of('micro').roundCorrelation!, -1, 'micro');
+    // A target of another run is another round: never correlated with this one.
+    const alone = spreadOf([
+      ...cells.slice(0, 2),
+      ...cells.slice(2, 4).map((c) => ({ ...c, runId: 'other' })),
+    ]);
+    assert.equal(alone.find((x) => x.target === 'harper')!.roundCorrelation, null);
+  });
+
+  test('needs two one-step closed scenarios on at least three common starts', () => {
+    const two = [cell('harper', '01-homepage', [1, 2, 3]), cell('harper', '02-plp', [1, 2])];
+    assert.deepEqual(spreadOf(two), [], 'two common starts');
+    assert.deepEqual(spreadOf([cell('harper', '01-homepage', [1, 2, 3])]), [], 'one scenario');
+    const open = { ...cell('harper', '02-plp', [1, 2, 3]), model: 'open' as const };
+    assert.deepEqual(spreadOf([cell('harper', '01-homepage', [1, 2, 3]), open]), [], 'open model');
+    const sweep = cell('harper', '02-plp', [1, 2, 3]);
+    sweep.steps = [sweep.steps[0]!, { ...sweep.steps[0]!, step: 'b' }];
+    assert.deepEqual(spreadOf([cell('harper', '01-homepage', [1, 2, 3]), sweep]), [], 'several steps');
+  });
+
+  test('renders a row per run, target and metric, and nothing without a split', () => {
+    assert.equal(spreadSection([cell('harper', '01-homepage', [1, 2, 3])], ['harper']), null);
+    const md = spreadSection(
+      [
+        cell(
+          'harper',
+          '01-homepage',
+          luck.map((f) => 2000 * f),
+        ),
+        cell(
+          'harper',
+          '03-pdp',
+          luck.map((f) => 2600 * f),
+        ),
+        cell('mono', '01-homepage', [300, 300, 300, 300, 300]),
+        cell('mono', '03-pdp', [400, 400, 400, 400, 400]),
+      ],
+      ['harper', 'mono'],
+    )!;
+    assert.match(md, /## Where the spread comes from/);
+    assert.match(md, /\| `r` \| harper \/ mono \| ±\d+\.\d% \| 0[13] \| ±\d+\.\d% \| ±\d+\.\d% \|/);
+    assert.match(md, /\| `r` \| harper \| req\/s \| 01, 03 \| 5 \| 11\.5% \| 0\.0% \| 100% \| – \|/);
+    assert.match(md, /\| `r` \| harper \| CPU \/ request \| 01, 03 \| 5 \|/);
+  });
+
+  test('the levers: twice the runs narrows by the t and the square root; longer windows only shrink within-start noise', () => {
+    const sd = sampleStandardDeviation(luck.map(Math.log));
+    const lucky = [
+      cell(
+        'harper',
+        '01-homepage',
+        luck.map((f) => 2000 * f),
+      ),
+      cell(
+        'harper',
+        '03-pdp',
+        luck.map((f) => 2600 * f),
+      ),
+    ];
+    const steady = [
+      cell('mono', '01-homepage', [300, 300, 300, 300, 300]),
+      cell('mono', '03-pdp', [400, 400, 400, 400, 400]),
+    ];
+    const [l] = leversOf([...lucky, ...steady], ['harper', 'mono']);
+    assert.ok(l);
+    assert.deepEqual([l.a, l.b], ['harper', 'mono']);
+    near(l.now, Math.expm1((tQuantile(0.95, 4) * sd) / Math.sqrt(5)), 'now');
+    near(l.twiceTheRuns, Math.expm1((tQuantile(0.95, 9) * sd) / Math.sqrt(10)), 'twice the runs');
+    near(l.longerWindows, l.now, 'no within-start noise: longer windows change nothing');
+    // Pure within-start noise on one side: longer windows take away two thirds of its variance, at best.
+    const noisy = [
+      cell(
+        'micro',
+        '01-homepage',
+        luck.map((f) => 30 * f),
+      ),
+      cell(
+        'micro',
+        '03-pdp',
+        luck.map((f) => 90 / f),
+      ),
+    ];
+    const [m] = leversOf([...steady, ...noisy], ['mono', 'micro']);
+    assert.ok(m && m.longerWindows < m.now, JSON.stringify(m));
+    assert.deepEqual(
+      leversOf([...lucky, ...steady.map((c) => ({ ...c, runId: 'other' }))], ['harper', 'mono']),
+      [],
+    );
+  });
+});
