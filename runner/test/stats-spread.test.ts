@@ -18,23 +18,33 @@ function cell(target: string, scenario: string, rps: number[], runId = 'r'): Cel
 const near = (a: number, b: number, what: string) =>
   assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
 
-suite('spread: between starts and within a start', () => {
-  const luck = [1, 1.1, 0.9, 1.2, 0.95];
+/** Each start's luck: the factor every scenario of that start is served at. */
+const luck = [1, 1.1, 0.9, 1.2, 0.95];
 
+/** A cell whose runs follow the starts' luck (`with`) or go against it (`against`) around `base` req/s. */
+function lucky(
+  target: string,
+  scenario: string,
+  base: number,
+  way: 'with' | 'against' = 'with',
+): CellSummary {
+  return cell(
+    target,
+    scenario,
+    luck.map((f) => (way === 'with' ? base * f : base / f)),
+  );
+}
+
+/** Harper's 01 and 03 on the same lucky starts; mono's with no spread at all. */
+const harperLucky = () => [lucky('harper', '01-homepage', 2000), lucky('harper', '03-pdp', 2600)];
+const monoSteady = () => [
+  cell('mono', '01-homepage', [300, 300, 300, 300, 300]),
+  cell('mono', '03-pdp', [400, 400, 400, 400, 400]),
+];
+
+suite('spread: between starts and within a start', () => {
   test('a start that moves every scenario alike is all between-start spread', () => {
-    const cells = [
-      cell(
-        'harper',
-        '01-homepage',
-        luck.map((f) => 2000 * f),
-      ),
-      cell(
-        'harper',
-        '03-pdp',
-        luck.map((f) => 2600 * f),
-      ),
-    ];
-    const s = spreadOf(cells).find((x) => x.metric === 'rps')!;
+    const s = spreadOf(harperLucky()).find((x) => x.metric === 'rps')!;
     near(s.withinStart, 0, 'within');
     near(s.betweenStarts, sampleStandardDeviation(luck.map(Math.log)), 'between');
     near(s.startShare!, 1, 'share');
@@ -43,18 +53,7 @@ suite('spread: between starts and within a start', () => {
   });
 
   test('scenarios that move against each other within a start are all within-start spread', () => {
-    const cells = [
-      cell(
-        'mono',
-        '01-homepage',
-        luck.map((f) => 300 * f),
-      ),
-      cell(
-        'mono',
-        '02-plp',
-        luck.map((f) => 300 / f),
-      ),
-    ];
+    const cells = [lucky('mono', '01-homepage', 300), lucky('mono', '02-plp', 300, 'against')];
     const s = spreadOf(cells).find((x) => x.metric === 'cpuPer1kReq')!;
     near(s.betweenStarts, 0, 'between');
     assert.ok(s.withinStart > 0.05, String(s.withinStart));
@@ -63,36 +62,11 @@ suite('spread: between starts and within a start', () => {
 
   test('the round correlation is what two targets of the same run share, start by start', () => {
     const cells = [
-      cell(
-        'harper',
-        '01-homepage',
-        luck.map((f) => 2000 * f),
-      ),
-      cell(
-        'harper',
-        '03-pdp',
-        luck.map((f) => 2600 * f),
-      ),
-      cell(
-        'mono',
-        '01-homepage',
-        luck.map((f) => 250 * f),
-      ),
-      cell(
-        'mono',
-        '03-pdp',
-        luck.map((f) => 350 * f),
-      ),
-      cell(
-        'micro',
-        '01-homepage',
-        luck.map((f) => 30 / f),
-      ),
-      cell(
-        'micro',
-        '03-pdp',
-        luck.map((f) => 90 / f),
-      ),
+      ...harperLucky(),
+      lucky('mono', '01-homepage', 250),
+      lucky('mono', '03-pdp', 350),
+      lucky('micro', '01-homepage', 30, 'against'),
+      lucky('micro', '03-pdp', 90, 'against'),
     ];
     const of = (t: string) => spreadOf(cells).find((x) => x.target === t && x.metric === 'rps')!;
     near(of('harper').roundCorrelation!, 0, 'harper: +1 with mono, −1 with micro');
@@ -118,23 +92,7 @@ suite('spread: between starts and within a start', () => {
 
   test('renders a row per run, target and metric, and nothing without a split', () => {
     assert.equal(spreadSection([cell('harper', '01-homepage', [1, 2, 3])], ['harper']), null);
-    const md = spreadSection(
-      [
-        cell(
-          'harper',
-          '01-homepage',
-          luck.map((f) => 2000 * f),
-        ),
-        cell(
-          'harper',
-          '03-pdp',
-          luck.map((f) => 2600 * f),
-        ),
-        cell('mono', '01-homepage', [300, 300, 300, 300, 300]),
-        cell('mono', '03-pdp', [400, 400, 400, 400, 400]),
-      ],
-      ['harper', 'mono'],
-    )!;
+    const md = spreadSection([...harperLucky(), ...monoSteady()], ['harper', 'mono'])!;
     assert.match(md, /## Where the spread comes from/);
     assert.match(md, /\| `r` \| harper \/ mono \| ±\d+\.\d% \| 0[13] \| ±\d+\.\d% \| ±\d+\.\d% \|/);
     assert.match(md, /\| `r` \| harper \| req\/s \| 01, 03 \| 5 \| 11\.5% \| 0\.0% \| 100% \| – \|/);
@@ -143,45 +101,19 @@ suite('spread: between starts and within a start', () => {
 
   test('the levers: twice the runs narrows by the t and the square root; longer windows only shrink within-start noise', () => {
     const sd = sampleStandardDeviation(luck.map(Math.log));
-    const lucky = [
-      cell(
-        'harper',
-        '01-homepage',
-        luck.map((f) => 2000 * f),
-      ),
-      cell(
-        'harper',
-        '03-pdp',
-        luck.map((f) => 2600 * f),
-      ),
-    ];
-    const steady = [
-      cell('mono', '01-homepage', [300, 300, 300, 300, 300]),
-      cell('mono', '03-pdp', [400, 400, 400, 400, 400]),
-    ];
-    const [l] = leversOf([...lucky, ...steady], ['harper', 'mono']);
+    const [harper, steady] = [harperLucky(), monoSteady()];
+    const [l] = leversOf([...harper, ...steady], ['harper', 'mono']);
     assert.ok(l);
     assert.deepEqual([l.a, l.b], ['harper', 'mono']);
     near(l.now, Math.expm1((tQuantile(0.95, 4) * sd) / Math.sqrt(5)), 'now');
     near(l.twiceTheRuns, Math.expm1((tQuantile(0.95, 9) * sd) / Math.sqrt(10)), 'twice the runs');
     near(l.longerWindows, l.now, 'no within-start noise: longer windows change nothing');
     // Pure within-start noise on one side: longer windows take away two thirds of its variance, at best.
-    const noisy = [
-      cell(
-        'micro',
-        '01-homepage',
-        luck.map((f) => 30 * f),
-      ),
-      cell(
-        'micro',
-        '03-pdp',
-        luck.map((f) => 90 / f),
-      ),
-    ];
+    const noisy = [lucky('micro', '01-homepage', 30), lucky('micro', '03-pdp', 90, 'against')];
     const [m] = leversOf([...steady, ...noisy], ['mono', 'micro']);
     assert.ok(m && m.longerWindows < m.now, JSON.stringify(m));
     assert.deepEqual(
-      leversOf([...lucky, ...steady.map((c) => ({ ...c, runId: 'other' }))], ['harper', 'mono']),
+      leversOf([...harper, ...steady.map((c) => ({ ...c, runId: 'other' }))], ['harper', 'mono']),
       [],
     );
   });
