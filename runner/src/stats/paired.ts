@@ -48,7 +48,7 @@ export function pairedRatio(
   const ratio = Math.exp(m);
   if (logs.length < 2) return { n: logs.length, ratio, ci95: null, halfWidth: null, roundsForTarget: null };
   const sd = sampleStandardDeviation(logs);
-  const half = tQuantile(confidence, logs.length - 1) * (sd / Math.sqrt(logs.length));
+  const half = logHalfWidth(sd, logs.length, confidence);
   const ci95: [number, number] = [Math.exp(m - half), Math.exp(m + half)];
   return {
     n: logs.length,
@@ -59,10 +59,14 @@ export function pairedRatio(
   };
 }
 
+/** The CI half-width on the log scale of a mean of n logs with this standard deviation (Student t, n − 1 df). */
+export function logHalfWidth(sd: number, n: number, confidence = 0.95): number {
+  return tQuantile(confidence, n - 1) * (sd / Math.sqrt(n));
+}
+
 /** The fewest rounds (≥ 2) whose CI half-width at this standard deviation of the logs is within `target`. */
 export function roundsFor(sd: number, target: number, confidence = 0.95): number | null {
   const bound = Math.log1p(target);
-  for (let n = 2; n <= MAX_ROUNDS; n++)
-    if (tQuantile(confidence, n - 1) * (sd / Math.sqrt(n)) <= bound) return n;
+  for (let n = 2; n <= MAX_ROUNDS; n++) if (logHalfWidth(sd, n, confidence) <= bound) return n;
   return null;
 }

@@ -14,9 +14,9 @@
  * From the two parts, the levers on a paired ratio's interval: twice the runs (the same spread, more rounds) and
  * windows three times as long (at best a third of the within-start variance left).
  */
-import { mean, sampleCorrelation, sumSimple } from 'simple-statistics';
+import { mean, sampleCorrelation, sampleVariance, sumSimple } from 'simple-statistics';
 import type { CellSummary, MetricKey } from './aggregate.js';
-import { tQuantile } from './describe.js';
+import { logHalfWidth } from './paired.js';
 
 export const SPREAD_METRICS = ['rps', 'cpuPer1kReq'] as const satisfies readonly MetricKey[];
 export type SpreadMetric = (typeof SPREAD_METRICS)[number];
@@ -52,6 +52,10 @@ interface Table {
   starts: number[];
   /** logs[i][j]: start i, scenario j. */
   logs: number[][];
+  /** Each start's effect: its mean residual over the scenarios, once each scenario's own mean is removed. */
+  effects: number[];
+  /** The variance left within a start (the residuals' around their start's effect). */
+  within: number;
 }
 
 function valueAt(cell: CellSummary, metric: SpreadMetric, run: number): number | null {
@@ -69,33 +73,34 @@ function table(cells: readonly CellSummary[], metric: SpreadMetric): Table | nul
   if (usable.length < 2) return null;
   const starts = usable[0]!.steps[0]!.runs.filter((r) => usable.every((c) => valueAt(c, metric, r) !== null));
   if (starts.length < MIN_STARTS) return null;
+  const logs = starts.map((r) => usable.map((c) => Math.log(valueAt(c, metric, r)!)));
   return {
     runId: usable[0]!.runId,
     target: usable[0]!.target,
     metric,
     scenarios: usable.map((c) => c.scenario),
     starts,
-    logs: starts.map((r) => usable.map((c) => Math.log(valueAt(c, metric, r)!))),
+    logs,
+    ...startEffects(logs),
   };
 }
 
-/** Each start's effect: its mean residual over the scenarios, once each scenario's own mean is removed. */
-function startEffects(t: Table): { effects: number[]; within: number } {
-  const n = t.starts.length;
-  const k = t.scenarios.length;
-  const colMeans = t.scenarios.map((_, j) => mean(t.logs.map((row) => row[j]!)));
-  const residuals = t.logs.map((row) => row.map((x, j) => x - colMeans[j]!));
+/** The two-way decomposition of a starts × scenarios table of logs (without replication). */
+function startEffects(logs: number[][]): { effects: number[]; within: number } {
+  const n = logs.length;
+  const k = logs[0]!.length;
+  const colMeans = logs[0]!.map((_, j) => mean(logs.map((row) => row[j]!)));
+  const residuals = logs.map((row) => row.map((x, j) => x - colMeans[j]!));
   const effects = residuals.map((row) => mean(row));
   const squares = residuals.flatMap((row, i) => row.map((e) => (e - effects[i]!) ** 2));
   return { effects, within: sumSimple(squares) / ((n - 1) * (k - 1)) };
 }
 
 function split(t: Table): Omit<Spread, 'roundCorrelation'> {
-  const { effects, within } = startEffects(t);
+  const { effects, within } = t;
   const k = t.scenarios.length;
   // The start effects carry within-start noise too (averaged over k scenarios): take it out.
-  const effectVariance = sumSimple(effects.map((a) => a * a)) / (effects.length - 1);
-  const between = Math.max(0, effectVariance - within / k);
+  const between = Math.max(0, sampleVariance(effects) - within / k);
   const total = between + within;
   return {
     runId: t.runId,
@@ -110,15 +115,13 @@ function split(t: Table): Omit<Spread, 'roundCorrelation'> {
 }
 
 function correlation(a: Table, b: Table): number | null {
-  const ea = startEffects(a).effects;
-  const eb = startEffects(b).effects;
   const xs: number[] = [];
   const ys: number[] = [];
   a.starts.forEach((run, i) => {
     const j = b.starts.indexOf(run);
     if (j >= 0) {
-      xs.push(ea[i]!);
-      ys.push(eb[j]!);
+      xs.push(a.effects[i]!);
+      ys.push(b.effects[j]!);
     }
   });
   if (xs.length < MIN_STARTS) return null;
@@ -168,7 +171,7 @@ export interface Lever {
 
 /** The 95% half-width of a paired ratio whose logs have this variance over n rounds (×/÷, like pairedRatio). */
 function halfWidth(variance: number, n: number): number {
-  return Math.expm1(tQuantile(0.95, n - 1) * Math.sqrt(variance / n));
+  return Math.expm1(logHalfWidth(Math.sqrt(variance), n));
 }
 
 function pairVariance(a: Table, b: Table, scenario: string): { variance: number; n: number } | null {
@@ -179,12 +182,11 @@ function pairVariance(a: Table, b: Table, scenario: string): { variance: number;
     return k < 0 ? [] : [a.logs[i]![ja]! - b.logs[k]![jb]!];
   });
   if (logs.length < MIN_STARTS) return null;
-  const m = mean(logs);
-  return { variance: sumSimple(logs.map((x) => (x - m) ** 2)) / (logs.length - 1), n: logs.length };
+  return { variance: sampleVariance(logs), n: logs.length };
 }
 
 function lever(a: Table, b: Table): Lever | null {
-  const within = startEffects(a).within + startEffects(b).within;
+  const within = a.within + b.within;
   const rows = a.scenarios
     .filter((x) => b.scenarios.includes(x))
     .flatMap((scenario) => {
