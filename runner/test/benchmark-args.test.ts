@@ -207,6 +207,8 @@ describe('command line', () => {
     });
     const n = parseCommand(['note', 'x1', '--kind', 'topic']);
     assert.equal(n.kind === 'note' && n.noteKind, 'topic');
+    const several = parseCommand(['note', 'c-harper', 'c-mono']);
+    assert.deepEqual(several.kind === 'note' && several.runIds, ['c-harper', 'c-mono']);
   });
 
   test('usage errors', () => {
@@ -228,6 +230,7 @@ describe('command line', () => {
       ['reference', '03', '--kind', 'qna'],
       ['note'],
       ['note', 'x', '--kind', 'diary'],
+      ['note', 'x', '../y'],
       ['list', 'x'],
       ['report', '--runs', '3'],
     ]) {

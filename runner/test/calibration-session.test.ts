@@ -119,18 +119,24 @@ const script = (vus?: number): ScenarioEntry => ({
   },
 });
 
+/** measureCeiling in setup `s`'s run directory, quick, with script(10); `over` replaces options. */
+function measure(s: ReturnType<typeof setup>, over: Partial<Parameters<typeof measureCeiling>[0]> = {}) {
+  return measureCeiling({
+    lab: s.lab,
+    k6: FAKE_K6,
+    dataFile: 'data.json',
+    runDir: s.runDir,
+    script: script(10),
+    quick: true,
+    log: (l) => s.log.push(l),
+    ...over,
+  });
+}
+
 describe('measureCeiling', { concurrency: false }, () => {
   test("quick: k6 runs the scenario's script for 3 s at its VUs against the null endpoint", async () => {
     const s = setup('ok');
-    const c = await measureCeiling({
-      lab: s.lab,
-      k6: FAKE_K6,
-      dataFile: '/lab/data/dataset.json',
-      runDir: s.runDir,
-      script: script(64),
-      quick: true,
-      log: (l) => s.log.push(l),
-    });
+    const c = await measure(s, { dataFile: '/lab/data/dataset.json', script: script(64) });
     const r = s.record();
     assert.equal(r.argv.at(-1), '/lab/scenarios/dist/03-pdp.js');
     assert.equal(r.env['LAB_VUS'], '64');
@@ -161,15 +167,7 @@ describe('measureCeiling', { concurrency: false }, () => {
 
   test('a full session: 10 s, 50 VUs when the profile names none, and failed checks said in the log', async () => {
     const s = setup('ok', 3);
-    const c = await measureCeiling({
-      lab: s.lab,
-      k6: FAKE_K6,
-      dataFile: 'data.json',
-      runDir: s.runDir,
-      script: script(),
-      quick: false,
-      log: (l) => s.log.push(l),
-    });
+    const c = await measure(s, { script: script(), quick: false });
     assert.equal(s.record().env['LAB_DURATION'], '10s');
     assert.equal(s.record().env['LAB_VUS'], '50');
     assert.equal(c.vus, 50);
@@ -196,15 +194,7 @@ describe('measureCeiling', { concurrency: false }, () => {
       readUsage: () => usage,
       readLimits: () => ({ cpus: null, cpuset: '0', memoryBytes: null }),
     });
-    const c = await measureCeiling({
-      lab: s.lab,
-      k6: FAKE_K6,
-      dataFile: 'data.json',
-      runDir: s.runDir,
-      script: script(10),
-      quick: true,
-      log: (l) => s.log.push(l),
-    });
+    const c = await measure(s);
     const share = c.loadgenCpuShare;
     assert.ok(share !== null && share > 0);
     assert.equal(c.ceilingRps, ceilingFrom(7999.6, share));
@@ -222,15 +212,7 @@ describe('measureCeiling', { concurrency: false }, () => {
     // A summary left by an interrupted earlier session is not read as this one's.
     writeFileSync(join(s.runDir, '.calibration.json'), JSON.stringify({ metrics: {} }));
     await assert.rejects(
-      measureCeiling({
-        lab: s.lab,
-        k6: FAKE_K6,
-        dataFile: 'data.json',
-        runDir: s.runDir,
-        script: script(10),
-        quick: true,
-        log: (l) => s.log.push(l),
-      }),
+      measure(s),
       /k6 failed against the null endpoint \(exit 107\): level=error msg="boom"/,
     );
     assert.equal(s.log.length, 1, 'no ceiling reported');

@@ -2,7 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { ColdStartFile } from '../src/coldstart/cold-start.js';
 import type { K6Run } from '../src/k6/k6.js';
+import type { ResilienceManifest } from '../src/resilience/manifest.js';
 import type { Manifest, StepMetrics, TargetInfo } from '../src/results/types.js';
 import { type CellSummary, METRICS, type MetricKey, type StepSummary } from '../src/stats/aggregate.js';
 import { describe } from '../src/stats/describe.js';
@@ -265,5 +267,49 @@ export function benchmarkManifest(over: Partial<Manifest> = {}): Manifest {
     plan: [],
     sessions: [],
     ...over,
+  };
+}
+
+/**
+ * The manifest of a complete resilience run (10, 11 or 12) of mono on a 2-core test machine, one core and 2 GiB;
+ * `over` replaces whole fields.
+ */
+export function resilienceManifest(over: Partial<ResilienceManifest> = {}): ResilienceManifest {
+  const scenario = over.scenario ?? '11-cold-start';
+  return {
+    kind: 'resilience',
+    runId: 'r1',
+    scenario,
+    target: 'mono',
+    status: 'complete',
+    reason: null,
+    command: `./run-benchmark.sh ${scenario} mono`,
+    startedAt: '2026-12-04T17:00:00.000Z',
+    finishedAt: '2026-12-04T17:30:00.000Z',
+    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.1' },
+    git: { commit: '0123456789abcdef', dirty: false },
+    components: { database: 'PostgreSQL 16' },
+    budget: { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
+    options: {},
+    failures: [],
+    ...over,
+  };
+}
+
+/** One cold start of mono after a SIGKILL (rep `rep`): up at 2.6 s, steady p99 3 ms after 4 s. */
+export function coldStartFile(rep: number, firstOkMs: number | null): ColdStartFile {
+  return {
+    scenario: '11-cold-start',
+    target: 'mono',
+    mode: 'crash',
+    rep,
+    t0: 0,
+    firstOkMs,
+    upMs: 2600,
+    upError: null,
+    attempts: 40,
+    steadyP99Ms: 3,
+    timeToSteadyMs: 4000,
+    windows: [],
   };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureScenarioData } from '../src/benchmark/scenario-data.js';
+import { k6Completed } from '../src/k6/k6.js';
 import { LabPaths } from '../src/lab/paths.js';
 import { findTool } from '../src/lab/tools.js';
 import { repoRoot } from '../src/lib/env-file.js';
@@ -96,6 +97,11 @@ describe('sampled body checks, real k6 against a real server', { timeout: 120_00
       assert.ok(bad.checksFailed > 0, `a wrong body was caught (${bad.checksPassed} checks passed)`);
       assert.ok(bad.checksPassed + bad.checksFailed < bad.requests, 'bodies were sampled, not all checked');
       assert.equal(bad.code, 99, 'the thresholds fail a bare k6 run');
+      assert.ok(k6Completed({ exitCode: bad.code }), 'the runner keeps it: its errors are the measurement');
+      assert.ok(
+        !k6Completed({ exitCode: 107 }) && !k6Completed({ exitCode: null }),
+        'a k6 that failed is not',
+      );
     } finally {
       proxy.server.close();
     }

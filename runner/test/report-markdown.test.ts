@@ -138,16 +138,17 @@ suite('header', () => {
 });
 
 suite('scenarioTable', () => {
+  const thrice = (v: number): number[] => [v, v, v];
   const steady = summaryStep('main', {
-    rps: [1000, 1000, 1000],
-    cpuPer1kReq: [0.5, 0.5, 0.5],
-    ceilingShare: [0.2, 0.2, 0.2],
-    p50: [2, 2, 2],
-    p95: [4, 4, 4],
-    p99: [8, 8, 8],
+    rps: thrice(1000),
+    cpuPer1kReq: thrice(0.5),
+    ceilingShare: thrice(0.2),
+    p50: thrice(2),
+    p95: thrice(4),
+    p99: thrice(8),
     errorRate: [0, 0.0012, 0],
-    cpuShare: [0.8, 0.8, 0.8],
-    throttledShare: [0.1, 0.1, 0.1],
+    cpuShare: thrice(0.8),
+    throttledShare: thrice(0.1),
     peakMemoryMiB: [100, 110, 120],
     loadgenCpuShare: [0.3, 0.45, 0.35],
     probeMs: [10, 11, 10],

@@ -5,10 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Lab } from '../src/lab/launcher.js';
-import { findTarget, finishing, positiveInt, startRun, UsageError } from '../src/resilience/command.js';
+import {
+  findTarget,
+  finishing,
+  parseTargetCommand,
+  positiveInt,
+  startRun,
+  UsageError,
+} from '../src/resilience/command.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import type { LabTarget } from '../src/lab/compose.js';
 import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
+import { resilienceManifest } from './helpers.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -24,23 +32,13 @@ function setup() {
     },
     compose: { targets: [{ name: 'mono', profile: 'mono', url: 'http://127.0.0.1:4000', available: true }] },
   } as unknown as Lab;
-  const manifest = {
-    kind: 'resilience',
+  const manifest = resilienceManifest({
     runId: 'r',
-    scenario: '11-cold-start',
-    target: 'mono',
     status: 'running',
-    reason: null,
     command: './run-benchmark.sh cold-start mono',
-    startedAt: '2026-12-05T00:00:00Z',
     finishedAt: null,
-    machine: { cpuModel: 'x', cores: 2, memoryGiB: 1, node: 'v20', kernel: 'x' },
-    git: { commit: null, dirty: null },
-    components: {},
     budget: null,
-    options: {},
-    failures: [],
-  } as ResilienceManifest;
+  });
   const lines: string[] = [];
   const f = { lab, profile: 'mono', runDir, manifest, log: (l: string) => lines.push(l) };
   const saved = () =>
@@ -125,4 +123,29 @@ test('a new run: its directory, named as given or <utc time>-<command>-<target>,
   const stamped = startRun({ ...base, runId: null, options: {} });
   assert.match(stamped.manifest.runId, /^\d{8}-\d{6}-cold-start-harper$/);
   assert.ok(existsSync(stamped.runDir));
+});
+
+test('a command line: one target, its options with their defaults, the common ones; the rest is a usage error', () => {
+  const USAGE = 'usage: ./run-benchmark.sh thing <target> [--reps N]';
+  const own = { reps: { type: 'string', default: '10' } } as const;
+  const a = parseTargetCommand(['mono', '--run-id', 'x', '--results-dir', '/tmp/r'], USAGE, own);
+  assert.deepEqual(
+    { target: a.target, reps: a.values.reps, runId: a.runId, resultsDir: a.resultsDir },
+    { target: 'mono', reps: '10', runId: 'x', resultsDir: '/tmp/r' },
+  );
+  assert.equal(parseTargetCommand(['mono', '--reps', '3'], USAGE, own).runId, null);
+  for (const argv of [[], ['mono', 'harper'], ['mono', '--help'], ['-h']])
+    assert.throws(
+      () => parseTargetCommand(argv, USAGE, own),
+      (e: Error) => e instanceof UsageError && e.message === USAGE,
+    );
+  assert.throws(
+    () => parseTargetCommand(['mono', '--rep', '3'], USAGE, own),
+    (e: Error) =>
+      e instanceof UsageError && /Unknown option '--rep'/.test(e.message) && e.message.endsWith(USAGE),
+  );
+  assert.throws(
+    () => parseTargetCommand(['mono', '--reps'], USAGE, own),
+    (e: Error) => e instanceof UsageError && /--reps/.test(e.message),
+  );
 });

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { scaffoldNote } from '../src/notes/note.js';
-import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
+import { RESILIENCE_MANIFEST } from '../src/resilience/manifest.js';
 import { repoRoot } from '../src/lib/env-file.js';
+import { resilienceManifest } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-rnote-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,23 +18,12 @@ test('note <run-id> on a fault run: header with budget and database, the table, 
   });
   const runDir = join(dir, 'results', 'r1');
   mkdirSync(runDir, { recursive: true });
-  const m: ResilienceManifest = {
-    kind: 'resilience',
-    runId: 'r1',
+  const m = resilienceManifest({
     scenario: '10-fault-injection',
     target: 'micro',
-    status: 'complete',
-    reason: null,
     command: './run-benchmark.sh faults micro --runs 3',
-    startedAt: '2026-12-04T17:00:00.000Z',
-    finishedAt: '2026-12-04T17:30:00.000Z',
-    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.1' },
-    git: { commit: '0123456789abcdef', dirty: false },
     components: { database: 'FerretDB v1.24.2 on PostgreSQL 15' },
-    budget: { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
-    options: {},
-    failures: [],
-  };
+  });
   writeFileSync(join(runDir, RESILIENCE_MANIFEST), JSON.stringify(m));
   writeFileSync(
     join(runDir, 'summary.md'),
@@ -42,7 +32,7 @@ test('note <run-id> on a fault run: header with budget and database, the table, 
   const file = scaffoldNote({
     root: dir,
     resultsRoot: join(dir, 'results'),
-    runId: 'r1',
+    runIds: ['r1'],
     kind: 'qna',
     title: null,
     date: '2026-12-04',
@@ -54,4 +44,47 @@ test('note <run-id> on a fault run: header with budget and database, the table, 
   assert.match(text, /FerretDB v1\.24\.2 on PostgreSQL 15/);
   assert.match(text, /`\.\/run-benchmark\.sh faults micro --runs 3`/);
   assert.equal(text.match(/> \*\*Run\*\* x/), null, "the summary's own header is not repeated");
+});
+
+test('note <run-id…>: one scenario run per target, a section each with its header and tables; mixed scenarios refused', () => {
+  const write = (id: string, target: string, scenario: string) => {
+    mkdirSync(join(dir, 'results', id), { recursive: true });
+    const m = resilienceManifest({
+      runId: id,
+      target,
+      scenario,
+      command: `./run-benchmark.sh cold-start ${target}`,
+    });
+    writeFileSync(join(dir, 'results', id, RESILIENCE_MANIFEST), JSON.stringify(m));
+    writeFileSync(
+      join(dir, 'results', id, 'summary.md'),
+      `# ${id}\n\n> **Run** x\n\n| target |\n| --- |\n| ${target} |\n`,
+    );
+  };
+  write('c-harper', 'harper', '11-cold-start');
+  write('c-mono', 'mono', '11-cold-start');
+  write('f-mono', 'mono', '10-fault-injection');
+  const options = {
+    root: dir,
+    resultsRoot: join(dir, 'results'),
+    kind: 'qna',
+    title: null,
+    date: '2026-12-05',
+  } as const;
+  const text = readFileSync(scaffoldNote({ ...options, runIds: ['c-harper', 'c-mono'] }), 'utf8');
+  assert.match(
+    text,
+    /^- Runs:\n {2}- \[`c-harper`\]\(\.\.\/\.\.\/results\/c-harper\/summary\.md\) \(complete\) — `\.\/run-benchmark\.sh cold-start harper`\n {2}- \[`c-mono`\]/m,
+  );
+  assert.match(text, /### harper\n\n> .*\n(> .*\n)*\n\| target \|\n\| --- \|\n\| harper \|/);
+  assert.match(text, /### mono\n/);
+  assert.match(text, /- harper: 1 cpu, cpuset 1, 2g \(read back from the cgroups\)\n- mono: /);
+  assert.throws(
+    () => scaffoldNote({ ...options, runIds: ['c-mono', 'f-mono'] }),
+    /one scenario's runs, not 11-cold-start and 10-fault-injection/,
+  );
+  assert.throws(
+    () => scaffoldNote({ ...options, runIds: ['c-mono', 'nothing'] }),
+    /nothing is not a resilience run/,
+  );
 });

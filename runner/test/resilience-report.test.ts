@@ -4,10 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { ColdStartFile } from '../src/coldstart/cold-start.js';
-import { RESILIENCE_MANIFEST, type ResilienceManifest } from '../src/resilience/manifest.js';
+import { RESILIENCE_MANIFEST } from '../src/resilience/manifest.js';
 import { renderResilienceReport } from '../src/resilience/report.js';
 import type { ScaleRunFile } from '../src/scale/report.js';
+import { coldStartFile, resilienceManifest } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-rreport-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -16,39 +16,13 @@ test('sections per scenario from the named runs; an unknown kind of run is a cle
   const results = join(root, 'results');
   const cold = join(results, 'c1', 'mono', '11-cold-start');
   mkdirSync(cold, { recursive: true });
-  const m: ResilienceManifest = {
-    kind: 'resilience',
+  const m = resilienceManifest({
     runId: 'c1',
-    scenario: '11-cold-start',
-    target: 'mono',
-    status: 'complete',
-    reason: null,
     command: './run-benchmark.sh cold-start mono',
-    startedAt: '2026-12-04T17:00:00.000Z',
-    finishedAt: null,
-    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20', kernel: '6' },
-    git: { commit: 'abc', dirty: false },
     components: { database: 'PostgreSQL 15' },
-    budget: { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
-    options: {},
-    failures: [],
-  };
+  });
   writeFileSync(join(results, 'c1', RESILIENCE_MANIFEST), JSON.stringify(m));
-  const f: ColdStartFile = {
-    scenario: '11-cold-start',
-    target: 'mono',
-    mode: 'crash',
-    rep: 1,
-    t0: 0,
-    firstOkMs: 2500,
-    upMs: 2600,
-    upError: null,
-    attempts: 40,
-    steadyP99Ms: 3,
-    timeToSteadyMs: 4000,
-    windows: [],
-  };
-  writeFileSync(join(cold, 'crash-01.json'), JSON.stringify(f));
+  writeFileSync(join(cold, 'crash-01.json'), JSON.stringify(coldStartFile(1, 2500)));
   const scale: ScaleRunFile = {
     scenario: '12-data-scale',
     target: 'mono',

@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { ColdStartFile } from '../src/coldstart/cold-start.js';
 import { faultFileName, type FaultRunFile } from '../src/faults/fault-run.js';
 import { writeJsonAtomic } from '../src/lib/files.js';
 import {
@@ -19,46 +18,13 @@ import {
 } from '../src/resilience/summary.js';
 import type { ScaleRunFile } from '../src/scale/report.js';
 import type { RunSummary } from '../src/stats/aggregate.js';
-import { summaryCell, summaryStep } from './helpers.js';
+import { coldStartFile, resilienceManifest, summaryCell, summaryStep } from './helpers.js';
 
 const results = mkdtempSync(join(tmpdir(), 'lab-resilience-summary-'));
 after(() => rmSync(results, { recursive: true, force: true }));
 
 function manifest(runId: string, scenario: string, failures: string[] = []): ResilienceManifest {
-  return {
-    kind: 'resilience',
-    runId,
-    scenario,
-    target: 'mono',
-    status: 'complete',
-    reason: null,
-    command: `./run-benchmark.sh ${scenario} mono`,
-    startedAt: '2026-12-04T17:00:00.000Z',
-    finishedAt: '2026-12-04T17:30:00.000Z',
-    machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.1' },
-    git: { commit: '0123456789abcdef', dirty: false },
-    components: { database: 'PostgreSQL 16' },
-    budget: { cpus: 1, cpuset: '1', memoryBytes: 2 ** 31 },
-    options: {},
-    failures,
-  };
-}
-
-function coldStart(rep: number, firstOkMs: number | null): ColdStartFile {
-  return {
-    scenario: '11-cold-start',
-    target: 'mono',
-    mode: 'crash',
-    rep,
-    t0: 0,
-    firstOkMs,
-    upMs: 2600,
-    upError: null,
-    attempts: 40,
-    steadyP99Ms: 3,
-    timeToSteadyMs: 4000,
-    windows: [],
-  };
+  return resilienceManifest({ runId, scenario, failures });
 }
 
 function faultRun(run: number): FaultRunFile {
@@ -131,8 +97,8 @@ test("10: the fault table from the run's fault files, and the measurements that 
 
 test("11: the cold-start table from the run's start files", () => {
   const runDir = join(results, 'c1');
-  writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-01.json'), coldStart(1, 2500));
-  writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-02.json'), coldStart(2, null));
+  writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-01.json'), coldStartFile(1, 2500));
+  writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-02.json'), coldStartFile(2, null));
   const table = resilienceTable(runDir, manifest('c1', '11-cold-start'));
   assert.match(table, /^\| target \| start \| reps \|/);
   assert.match(table, /\n\| mono \| after SIGKILL, data on disk \| 2 \| 2,500, 1 never \| /);
@@ -176,7 +142,7 @@ test('a manifest of another scenario is an error naming the resilience scenarios
 
 test('summary.md: the title, the header and the table', () => {
   const runDir = join(results, 'c2');
-  writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-01.json'), coldStart(1, 2500));
+  writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-01.json'), coldStartFile(1, 2500));
   const m = manifest('c2', '11-cold-start', ['start run 3: timed out']);
   writeResilienceSummary(runDir, m);
   assert.equal(

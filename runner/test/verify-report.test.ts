@@ -40,20 +40,18 @@ const passing = [
   check('catalogue', 'home matches', 'GET /api/home'),
 ];
 
+/** The header and the passing groups' rows that every report of `passing` starts with. */
+const PASSING_TABLE = [
+  'verify http://127.0.0.1:3000 (target: reference, seed 42, scale 1)',
+  '',
+  'group      checks  failed  result',
+  '---------  ------  ------  ------',
+  'ops        2       0       pass',
+  'catalogue  1       0       pass',
+];
+
 test('a passing report: the header, one row per group, no check listed, PASS with the count and time', () => {
-  assert.equal(
-    renderReport(report(passing)),
-    [
-      'verify http://127.0.0.1:3000 (target: reference, seed 42, scale 1)',
-      '',
-      'group      checks  failed  result',
-      '---------  ------  ------  ------',
-      'ops        2       0       pass',
-      'catalogue  1       0       pass',
-      '',
-      'PASS: 3 checks in 1234 ms',
-    ].join('\n'),
-  );
+  assert.equal(renderReport(report(passing)), [...PASSING_TABLE, '', 'PASS: 3 checks in 1234 ms'].join('\n'));
 });
 
 test('a failing report: the group fails, each failure with its request and reason, FAIL with the counts', () => {
@@ -67,12 +65,7 @@ test('a failing report: the group fails, each failure with its request and reaso
   assert.equal(
     text,
     [
-      'verify http://127.0.0.1:3000 (target: reference, seed 42, scale 1)',
-      '',
-      'group      checks  failed  result',
-      '---------  ------  ------  ------',
-      'ops        2       0       pass',
-      'catalogue  1       0       pass',
+      ...PASSING_TABLE,
       'search     2       1       FAIL',
       'errors     1       1       FAIL',
       '',

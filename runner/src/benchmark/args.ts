@@ -8,7 +8,7 @@ import { durationSeconds, positiveInt, UsageError } from '../scenarios/plan.js';
 export const USAGE = `usage: ./run-benchmark.sh <target|all> <selector> [options]
        ./run-benchmark.sh --resume <run-id>
        ./run-benchmark.sh report [run-id…] [--publish | --out FILE] [--from-summaries]
-       ./run-benchmark.sh note <run-id> [--kind qna|retrospective|topic] [--title TEXT]
+       ./run-benchmark.sh note <run-id…> [--kind qna|retrospective|topic] [--title TEXT]
        ./run-benchmark.sh list | data | help
 
 Verifies each target against the oracle, warms it up, then times N k6 runs per scenario under the lab's
@@ -76,7 +76,7 @@ export type Command =
     }
   | {
       kind: 'note';
-      runId: string;
+      runIds: string[];
       noteKind: 'qna' | 'retrospective' | 'topic';
       title: string | null;
       resultsDir: string | null;
@@ -173,16 +173,15 @@ function parseReport(v: Values, pos: string[]): Command {
 
 function parseNote(v: Values, pos: string[]): Command {
   only(v, 'note', ['kind', 'title', 'results-dir']);
-  const runId = pos[1];
-  if (!runId) throw new UsageError('note needs a run id: ./run-benchmark.sh note <run-id>');
-  if (!RUN_ID.test(runId)) throw new UsageError(`note: "${runId}" is not a run id`);
-  if (pos.length > 2) throw new UsageError(`note: unexpected argument "${pos[2]}"`);
+  const runIds = pos.slice(1);
+  if (runIds.length === 0) throw new UsageError('note needs a run id: ./run-benchmark.sh note <run-id…>');
+  for (const id of runIds) if (!RUN_ID.test(id)) throw new UsageError(`note: "${id}" is not a run id`);
   const kind = str(v, 'kind') ?? 'qna';
   if (kind !== 'qna' && kind !== 'retrospective' && kind !== 'topic')
     throw new UsageError(`--kind must be qna, retrospective or topic, got "${kind}"`);
   return {
     kind: 'note',
-    runId,
+    runIds,
     noteKind: kind,
     title: str(v, 'title') ?? null,
     resultsDir: str(v, 'results-dir') ?? null,

@@ -414,7 +414,7 @@ export async function main(argv: string[]): Promise<number> {
         const file = scaffoldNote({
           root,
           resultsRoot: resolve(root, cmd.resultsDir ?? 'results'),
-          runId: cmd.runId,
+          runIds: cmd.runIds,
           kind: cmd.noteKind,
           title: cmd.title,
         });

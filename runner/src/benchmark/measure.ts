@@ -5,7 +5,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { driftMeter } from '../calibration/speed-probe.js';
-import { extractMetrics, judgeSlo, type K6Run, type K6Summary } from '../k6/k6.js';
+import { extractMetrics, judgeSlo, k6Completed, type K6Run, type K6Summary } from '../k6/k6.js';
 import { parseCpuset } from '../lab/budget.js';
 import type { LabTarget } from '../lab/compose.js';
 import type { MonitoringFile, PlannedStep, StepResources, StepResult } from '../results/types.js';
@@ -169,7 +169,7 @@ export async function measureStep(
   const usage = meter.stop();
   loop.check();
   if (!ctx.driver.alive(t)) throw new TargetFailure(`${t.name} died during ${label}`);
-  if (!r.summary || (r.exitCode !== 0 && r.exitCode !== 99)) {
+  if (!r.summary || !k6Completed(r)) {
     throw new RunFailure(
       `k6 failed during ${label} (exit ${r.exitCode ?? r.signal}):\n  ${r.stderrTail.slice(-8).join('\n  ')}`,
     );

@@ -2,17 +2,15 @@
  * `./run-benchmark.sh cold-start <target> [--reps 10] [--mode start,crash] [--steady 10]`: scenario 11.
  * Writes results/<run-id>/<target>/11-cold-start/<mode>-NN.json, resilience.json and summary.md.
  */
-import { parseArgs } from 'node:util';
 import { generateDataset, Oracle } from '@lab/contract';
 import { Lab } from '../lab/launcher.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { resetTarget } from '../lab/reset.js';
 import {
-  COMMON_OPTIONS,
   findTarget,
   finishing,
   listOption,
-  oneTarget,
+  parseTargetCommand,
   positiveInt,
   runCommand,
   startRun,
@@ -27,17 +25,11 @@ Scenario 11: time from \`up\` to the first correct 200 and to a steady p99, afte
 SIGKILL of every process (data on disk). See docs/scenarios/11-cold-start.md.`;
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      reps: { type: 'string', default: '10' },
-      mode: { type: 'string', default: 'start,crash' },
-      steady: { type: 'string', default: '10' },
-      ...COMMON_OPTIONS,
-    },
+  const { values, target, runId, resultsDir } = parseTargetCommand(argv, USAGE, {
+    reps: { type: 'string', default: '10' },
+    mode: { type: 'string', default: 'start,crash' },
+    steady: { type: 'string', default: '10' },
   });
-  const target = oneTarget(values.help, positionals, USAGE);
   const modes = listOption<StartMode>('mode', values.mode, ['start', 'crash']);
   const reps = positiveInt('reps', values.reps);
   const steady = Number(values.steady);
@@ -47,8 +39,8 @@ function parse(argv: string[]) {
     modes,
     reps,
     steady,
-    runId: values['run-id'] ?? null,
-    resultsDir: values['results-dir'] ?? null,
+    runId,
+    resultsDir,
   };
 }
 

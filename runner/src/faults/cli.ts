@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ensureScenarioData } from '../benchmark/scenario-data.js';
 import { parseDuration, resolveProfile } from '../lab/compose.js';
 import { Lab } from '../lab/launcher.js';
@@ -12,11 +11,10 @@ import { ensureTool } from '../lab/tools.js';
 import { labEnv, repoRoot } from '../lib/env-file.js';
 import { describePolicy } from '../lab/restart-policy.js';
 import {
-  COMMON_OPTIONS,
   findTarget,
   finishing,
   listOption,
-  oneTarget,
+  parseTargetCommand,
   positiveInt,
   runCommand,
   startRun,
@@ -32,21 +30,15 @@ Scenario 10: during a steady arrival rate, SIGKILL (then restart per compose res
 service of the target. Default victims: every service of its profile. See docs/scenarios/10-fault-injection.md.`;
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      victim: { type: 'string' },
-      fault: { type: 'string', default: 'kill,pause' },
-      runs: { type: 'string', default: '3' },
-      rate: { type: 'string' },
-      duration: { type: 'string' },
-      at: { type: 'string', default: '10' },
-      pause: { type: 'string', default: '5' },
-      ...COMMON_OPTIONS,
-    },
+  const { values, target, runId, resultsDir } = parseTargetCommand(argv, USAGE, {
+    victim: { type: 'string' },
+    fault: { type: 'string', default: 'kill,pause' },
+    runs: { type: 'string', default: '3' },
+    rate: { type: 'string' },
+    duration: { type: 'string' },
+    at: { type: 'string', default: '10' },
+    pause: { type: 'string', default: '5' },
   });
-  const target = oneTarget(values.help, positionals, USAGE);
   const faults = listOption<FaultKind>('fault', values.fault, ['kill', 'pause']);
   return {
     target,
@@ -57,8 +49,8 @@ function parse(argv: string[]) {
     duration: values.duration ?? null,
     at: positiveInt('at', values.at),
     pause: positiveInt('pause', values.pause),
-    runId: values['run-id'] ?? null,
-    resultsDir: values['results-dir'] ?? null,
+    runId,
+    resultsDir,
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractMetrics, runK6 } from '../k6/k6.js';
+import { extractMetrics, k6Completed, runK6 } from '../k6/k6.js';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
 import { type RestartEvent, Supervisor } from '../lab/supervisor.js';
@@ -121,8 +121,9 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunFile> {
     if (!faultDone)
       throw new Error(`k6 sent no request (exit ${run.exitCode}): ${run.stderrTail.join(' | ')}`);
     const f = await (faultDone as Promise<{ at: number; back: number | null; pids: number[] }>);
-    // 105: k6 was stopped by a signal — on a shared machine, another lab user's cleanup of lab/loadgen/k6.
-    if (run.exitCode !== 0)
+    // 99: the errors the fault caused crossed the scenario's thresholds, as they should. 105: k6 was stopped by a
+    // signal — on a shared machine, another lab user's cleanup of lab/loadgen/k6.
+    if (!k6Completed(run))
       throw new Error(`k6 exited ${run.exitCode}: ${run.stderrTail.slice(-3).join(' | ')}`);
     await sup.stop();
     const samples = await readK6Samples(samplesFile);

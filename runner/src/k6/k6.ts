@@ -24,6 +24,14 @@ export interface K6Run {
   stderrTail: string[];
 }
 
+/**
+ * k6 ran to its end: exit 0, or 99 — a threshold crossed. Every scenario's thresholds fail on one error, so a run
+ * with errors exits 99; the errors are then a measurement (flagged, or under a fault the very thing measured).
+ */
+export function k6Completed(r: Pick<K6Run, 'exitCode'>): boolean {
+  return r.exitCode === 0 || r.exitCode === 99;
+}
+
 export interface K6Summary {
   metrics: Record<string, { type: string; values: Record<string, number> }>;
   state?: { testRunDurationMs?: number };

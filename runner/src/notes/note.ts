@@ -1,5 +1,5 @@
 /**
- * `./run-benchmark.sh note <run-id> [--kind qna|retrospective|topic]`: a dated note under learnings/, from the
+ * `./run-benchmark.sh note <run-id…> [--kind qna|retrospective|topic]`: a dated note under learnings/, from the
  * kind's template (learnings/templates/<kind>.md), prefilled with the run's header (machine, budget, versions,
  * command), its tables, and a hypotheses section to fill in. A note always links the run it is based on.
  */
@@ -9,15 +9,19 @@ import { writeFileAtomic } from '../lib/files.js';
 import { formatBytes } from '../lab/budget.js';
 import { capacityTable, flagLegend, header, scenarioTable, TABLE_NOTE } from '../report/markdown.js';
 import { isResilienceRun, scaffoldResilienceNote } from './resilience-note.js';
-import { fill, NOTE_DIRS, type NoteOptions, slug } from './template.js';
+import { fill, NOTE_DIRS, type NoteOptions, runLines, slug } from './template.js';
 import { summarizeRun } from '../stats/aggregate.js';
 import { manifestPath } from '../results/layout.js';
 import { readManifest } from '../results/read.js';
 
 export function scaffoldNote(o: NoteOptions): string {
-  const runDir = join(o.resultsRoot, o.runId);
+  const [runId, ...more] = o.runIds;
+  if (runId === undefined) throw new Error('name the run: ./run-benchmark.sh note <run-id>');
+  const runDir = join(o.resultsRoot, runId);
   if (isResilienceRun(runDir)) return scaffoldResilienceNote(o);
-  if (!existsSync(manifestPath(runDir))) throw new Error(`no run "${o.runId}" in ${o.resultsRoot}`);
+  if (!existsSync(manifestPath(runDir))) throw new Error(`no run "${runId}" in ${o.resultsRoot}`);
+  if (more.length > 0)
+    throw new Error(`a benchmark run's note is of one run (its targets are side by side): ${runId}`);
   const manifest = readManifest(runDir);
   const summary = summarizeRun(runDir);
   const date = o.date ?? new Date().toISOString().slice(0, 10);
@@ -47,14 +51,12 @@ export function scaffoldNote(o: NoteOptions): string {
   ].join('\n');
   const file = join(o.root, 'learnings', NOTE_DIRS[o.kind], `${date}-${slug(title)}.md`);
   if (existsSync(file)) throw new Error(`${relative(o.root, file)} exists already: pass another --title`);
-  const runLink = relative(join(o.root, 'learnings', NOTE_DIRS[o.kind]), runDir);
   const text = fill(template, {
     title,
     date,
-    runId: o.runId,
-    runLink,
-    status: manifest.status,
-    command: manifest.command,
+    runs: runLines(join(o.root, 'learnings', NOTE_DIRS[o.kind]), [
+      { runId, runDir, status: manifest.status, command: manifest.command },
+    ]),
     header: header([manifest]),
     budget,
     versions,

@@ -1,4 +1,5 @@
 /** What every note shares: its kinds and their folders, its options, its file name, and the template filler. */
+import { relative } from 'node:path';
 
 export type NoteKind = 'qna' | 'retrospective' | 'topic';
 
@@ -21,7 +22,8 @@ export function slug(s: string): string {
 export interface NoteOptions {
   root: string;
   resultsRoot: string;
-  runId: string;
+  /** One benchmark run, or resilience runs of one scenario (one per target). */
+  runIds: string[];
   kind: NoteKind;
   title: string | null;
   /** Date of the note (default: today, UTC). */
@@ -35,4 +37,20 @@ export function fill(template: string, values: Record<string, string>): string {
       throw new Error(`template placeholder {{${k}}} is unknown (known: ${Object.keys(values).join(', ')})`);
     return values[k]!;
   });
+}
+
+/** A run a note is based on: its id, where it is, how it ended and the command that made it. */
+export interface NoteRun {
+  runId: string;
+  runDir: string;
+  status: string;
+  command: string;
+}
+
+/** The note's "Run" line, or its "Runs" list: each run linked (from the note's folder) to its summary. */
+export function runLines(noteDir: string, runs: NoteRun[]): string {
+  const line = (r: NoteRun) =>
+    `[\`${r.runId}\`](${relative(noteDir, r.runDir)}/summary.md) (${r.status}) — \`${r.command}\``;
+  if (runs.length === 1) return `- Run: ${line(runs[0]!)}`;
+  return ['- Runs:', ...runs.map((r) => `  - ${line(r)}`)].join('\n');
 }

@@ -94,6 +94,8 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
     '',
     'Every number below is computed from the result files named in each header; how they are measured, and what',
     `they do and do not show, is in [methodology.md](${docs('methodology.md')}). Scenarios: [scenarios/](${docs('scenarios')}/).`,
+    `Faults, cold starts and data scale (scenarios 10–12, one command per target) have their own page:`,
+    `[resilience-results.md](${docs('resilience-results.md')}).`,
     '',
   ];
   if (manifests.some((m) => m.options.quick))

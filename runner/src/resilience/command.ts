@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
 import { UsageError } from '../scenarios/plan.js';
@@ -22,17 +23,48 @@ export function runCommand(name: string, main: () => Promise<void>): void {
   });
 }
 
-/** The options every resilience command takes besides its own (scale has no --results-dir: it runs the benchmark). */
-export const COMMON_OPTIONS = {
+/** The options every resilience command takes besides its own. */
+const COMMON_OPTIONS = {
   'run-id': { type: 'string' },
   'results-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The one target a command is run for; --help (or no target, or two) prints the usage (exit 2). */
-export function oneTarget(help: boolean | undefined, positionals: string[], usage: string): string {
-  if (help || positionals.length !== 1) throw new UsageError(usage);
-  return positionals[0]!;
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+type Parsed<O extends CommandOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: O & typeof COMMON_OPTIONS }>
+>;
+
+/**
+ * A command line of one target, its own `options` and the common ones; --help, no target or two print the usage
+ * (exit 2), as does an unknown option.
+ */
+export function parseTargetCommand<O extends CommandOptions>(
+  argv: string[],
+  usage: string,
+  options: O,
+): { values: Parsed<O>['values']; target: string; runId: string | null; resultsDir: string | null } {
+  const { values, positionals }: Parsed<O> = usageOnParseError(usage, () =>
+    parseArgs({ args: argv, allowPositionals: true, options: { ...options, ...COMMON_OPTIONS } }),
+  );
+  const common = values as { help?: boolean; 'run-id'?: string; 'results-dir'?: string };
+  if (common.help || positionals.length !== 1) throw new UsageError(usage);
+  return {
+    values,
+    target: positionals[0]!,
+    runId: common['run-id'] ?? null,
+    resultsDir: common['results-dir'] ?? null,
+  };
+}
+
+/** parseArgs's own errors (an unknown option, a missing value) are usage errors, followed by the usage. */
+function usageOnParseError<T>(usage: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw code.startsWith('ERR_PARSE_ARGS') ? new UsageError(`${(e as Error).message}\n${usage}`) : e;
+  }
 }
 
 /** A comma-separated option whose every item must be one of `allowed`. */

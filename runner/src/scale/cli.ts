@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { writeJsonAtomic } from '../lib/files.js';
 import { Lab } from '../lab/launcher.js';
 import { repoRoot } from '../lib/env-file.js';
@@ -15,10 +14,9 @@ import { renderSvg } from '../report/charts.js';
 import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
 import { startAtScale } from './seed-time.js';
 import {
-  COMMON_OPTIONS,
   findTarget,
   finishing,
-  oneTarget,
+  parseTargetCommand,
   positiveInt,
   runCommand,
   startRun,
@@ -27,24 +25,17 @@ import {
 import { readBudget } from '../resilience/manifest.js';
 
 const USAGE = `usage: ./run-benchmark.sh scale <target> [--scales 1,10,100] [--runs N] [--duration D] [--select 01-04]
-       [--run-id ID]
+       [--run-id ID] [--results-dir DIR]
 Scenario 12: scenarios 01-04 at each dataset scale (1,200 products per scale), seed time, log-log charts.
 See docs/scenarios/12-data-scale.md.`;
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      scales: { type: 'string', default: '1,10,100' },
-      runs: { type: 'string', default: '10' },
-      duration: { type: 'string' },
-      select: { type: 'string', default: '01-04' },
-      'run-id': COMMON_OPTIONS['run-id'],
-      help: COMMON_OPTIONS.help,
-    },
+  const { values, target, runId, resultsDir } = parseTargetCommand(argv, USAGE, {
+    scales: { type: 'string', default: '1,10,100' },
+    runs: { type: 'string', default: '10' },
+    duration: { type: 'string' },
+    select: { type: 'string', default: '01-04' },
   });
-  const target = oneTarget(values.help, positionals, USAGE);
   const scales = values.scales.split(',').map(Number);
   if (scales.some((s) => !Number.isInteger(s) || s < 1 || s > 1000))
     throw new UsageError(`--scales: integers from 1 to 1000, not ${values.scales}`);
@@ -54,7 +45,8 @@ function parse(argv: string[]) {
     runs: positiveInt('runs', values.runs),
     duration: values.duration ?? null,
     select: values.select,
-    runId: values['run-id'] ?? null,
+    runId,
+    resultsDir,
   };
 }
 
@@ -73,8 +65,8 @@ async function main(): Promise<void> {
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const lab = new Lab({ root, log });
   const target = findTarget(lab, a.target);
-  // The benchmark runs it starts write to results/ too: scale takes no --results-dir.
-  const resultsDir = join(root, 'results');
+  // The benchmark runs it starts go beside it.
+  const resultsDir = a.resultsDir ?? join(root, 'results');
   const { runDir, manifest } = startRun({
     root,
     lab,
@@ -103,6 +95,8 @@ async function main(): Promise<void> {
         String(a.runs),
         '--run-id',
         benchId,
+        '--results-dir',
+        resultsDir,
       ];
       if (a.duration) args.push('--duration', a.duration);
       const code = await bench(root, args);
