@@ -115,6 +115,21 @@ describe('fault injection with the native restart policy', { concurrency: false 
     }
   });
 
+  test('stopAll: every supervisor stops watching, so a stopped service stays stopped (an interrupted run)', async () => {
+    const { lab, fx } = await upFixture('on-failure');
+    const sup = new Supervisor(lab, fx.profile, { pollMs: 20 }).start();
+    try {
+      await Supervisor.stopAll();
+      killVictim(findVictim(lab, fx.profile, 'app'));
+      await sleep(600);
+      assert.equal(sup.events.length, 0, 'no supervisor saw it');
+      assert.equal(await ok(fx.url), false, 'nothing restarted it');
+    } finally {
+      await sup.stop();
+      await lab.down(fx.profile, { quiet: true });
+    }
+  });
+
   test('a clear error for a victim that is not a service of a running profile', async () => {
     const { lab, fx } = await upFixture('no');
     try {

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { Interrupted } from '../src/benchmark/errors.js';
 import type { Lab } from '../src/lab/launcher.js';
 import {
   findTarget,
@@ -76,6 +77,20 @@ test('a loop that throws: incomplete with its message, still saved and brought d
   assert.equal(saved().status, 'incomplete');
   assert.equal(saved().reason, 'the target did not start');
   assert.deepEqual(downs, ['mono']);
+});
+
+test('a loop interrupted by SIGINT: incomplete, saying so, saved and brought down; the signal handlers removed', async () => {
+  const { f, downs, saved } = setup();
+  const listeners = process.listenerCount('SIGINT');
+  const finished = finishing(f, () => {
+    setImmediate(() => process.emit('SIGINT', 'SIGINT'));
+    return new Promise<void>(() => undefined);
+  });
+  await assert.rejects(finished, (e: Error) => e instanceof Interrupted && e.message === 'interrupted by SIGINT');
+  assert.equal(saved().status, 'incomplete');
+  assert.equal(saved().reason, 'interrupted by SIGINT');
+  assert.deepEqual(downs, ['mono']);
+  assert.equal(process.listenerCount('SIGINT'), listeners);
 });
 
 test('an unknown target is a usage error that lists the targets', () => {

@@ -41,6 +41,8 @@ export interface SupervisorOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Supervisor {
+  /** Every supervisor watching now: an interrupted command stops them all before it brings its target down. */
+  private static readonly running = new Set<Supervisor>();
   readonly events: RestartEvent[] = [];
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -64,11 +66,17 @@ export class Supervisor {
 
   start(): this {
     this.timer = setInterval(() => this.tick(), this.opts.pollMs ?? 50);
+    Supervisor.running.add(this);
     return this;
+  }
+
+  static async stopAll(): Promise<void> {
+    await Promise.all([...Supervisor.running].map((s) => s.stop()));
   }
 
   /** Stops watching and waits for a restart in progress to finish (so `down` never races one). */
   async stop(): Promise<void> {
+    Supervisor.running.delete(this);
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { LabTarget } from '../lab/compose.js';
 import type { Lab } from '../lab/launcher.js';
+import { Supervisor } from '../lab/supervisor.js';
+import { Interrupted, interruptible } from '../benchmark/errors.js';
 import { UsageError } from '../scenarios/plan.js';
 import { newManifest, type ResilienceManifest, saveManifest } from './manifest.js';
 import { writeResilienceSummary } from './summary.js';
@@ -19,7 +21,7 @@ export { positiveInt, UsageError } from '../scenarios/plan.js';
 export function runCommand(name: string, main: () => Promise<void>): void {
   main().catch((e: Error) => {
     process.stderr.write(`${e instanceof UsageError ? e.message : `${name}: ${e.message}`}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
+    process.exit(e instanceof UsageError ? 2 : e instanceof Interrupted ? 130 : 1);
   });
 }
 
@@ -125,13 +127,17 @@ export interface Finishing {
 
 /**
  * Runs the command's loop; then the manifest is complete (incomplete when repetitions failed, or with the error
- * that stopped the loop), saved with its end time, the run's summary written and the target's profile brought
- * down — whatever happened.
+ * or signal that stopped the loop), saved with its end time, the run's summary written, every supervisor stopped
+ * and the target's profile brought down — whatever happened. SIGINT/SIGTERM end the loop as Interrupted (exit 130).
  */
 export async function finishing(f: Finishing, loop: () => Promise<void>): Promise<void> {
   const m = f.manifest;
+  // Ctrl-C (or a SIGTERM) ends the loop at once; what it had written stays, and the target is brought down.
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => abort.abort(`interrupted by ${signal}`);
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
-    await loop();
+    await interruptible(loop(), abort.signal);
     m.status = m.failures.length ? 'incomplete' : 'complete';
     if (m.failures.length && f.failedReason) m.reason = f.failedReason(m.failures.length);
   } catch (e) {
@@ -139,9 +145,12 @@ export async function finishing(f: Finishing, loop: () => Promise<void>): Promis
     m.reason = (e as Error).message;
     throw e;
   } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     m.finishedAt = new Date().toISOString();
     saveManifest(f.runDir, m);
     writeResilienceSummary(f.runDir, m);
+    // A supervisor still watching would restart what `down` stops.
+    await Supervisor.stopAll();
     await f.lab.down(f.profile, { quiet: true });
     f.log(`results: ${f.runDir}`);
   }
