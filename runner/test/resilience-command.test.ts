@@ -86,7 +86,10 @@ test('a loop interrupted by SIGINT: incomplete, saying so, saved and brought dow
     setImmediate(() => process.emit('SIGINT', 'SIGINT'));
     return new Promise<void>(() => undefined);
   });
-  await assert.rejects(finished, (e: Error) => e instanceof Interrupted && e.message === 'interrupted by SIGINT');
+  await assert.rejects(
+    finished,
+    (e: Error) => e instanceof Interrupted && e.message === 'interrupted by SIGINT',
+  );
   assert.equal(saved().status, 'incomplete');
   assert.equal(saved().reason, 'interrupted by SIGINT');
   assert.deepEqual(downs, ['mono']);
