@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { generateDataset, Oracle } from '@lab/contract';
 import { auditStock } from '../src/faults/audit.js';
-import { type Running, startReference, TOKEN } from './helpers.js';
+import { type Running, startReference, startTamperingProxy, TOKEN } from './helpers.js';
 
 let ref: Running;
 before(async () => {
@@ -80,4 +80,29 @@ test('confirmations beyond the stock there was are oversold units', async () => 
     confirmed: [{ product: a!, quantity: stock + 3 }],
   });
   assert.equal(audit.oversoldUnits, 3);
+});
+
+test('a product the target no longer serves (its database restarted empty) loses every unit confirmed on it', async () => {
+  await fetch(`${ref.url}/api/admin/reset`, { method: 'POST', headers: { 'x-lab-token': TOKEN } });
+  assert.equal(await buy(a!, 2), 201);
+  assert.equal(await buy(a!, 1), 201);
+  const gone = await startTamperingProxy(ref.url, (req, status, body) =>
+    req.url === `/api/products/${a!}` ? { status: 404, body: '{"error":"not_found"}' } : { status, body },
+  );
+  try {
+    const audit = await auditStock({
+      baseUrl: gone.url,
+      seed: 42,
+      scale: 1,
+      confirmed: [
+        { product: a!, quantity: 2 },
+        { product: a!, quantity: 1 },
+      ],
+    });
+    assert.equal(audit.lostUnits, 3);
+    assert.equal(audit.pageMismatches, 1);
+    assert.deepEqual(audit.mismatches, [{ productId: a!, expected: oracle.available(a!) - 3, actual: null }]);
+  } finally {
+    gone.server.close();
+  }
 });
