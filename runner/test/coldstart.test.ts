@@ -73,9 +73,9 @@ describe('cold start of a real target', { concurrency: false }, () => {
 
     const files = readColdStarts(runDir);
     assert.deepEqual(files.map((f) => f.mode).sort(), ['crash', 'start']);
-    assert.match(renderColdStartTable(files), /\| ref \| after SIGKILL, data on disk \| 1 \| \d/);
+    assert.match(renderColdStartTable(files), /\| ref \| after SIGKILL \| 1 \| \d/);
     // The reference answers every steady request: none failed after its first 200.
-    assert.match(renderColdStartTable(files), /\| ref \| after SIGKILL, data on disk \| 1 \| .* \| 0 \|$/m);
+    assert.match(renderColdStartTable(files), /\| ref \| after SIGKILL \| 1 \| .* \| 0 \|$/m);
     await killProfile(lab, fx.profile);
     assert.equal(isAlive(now), false);
   });

@@ -35,7 +35,7 @@ test('sections per scenario from the named runs; an unknown kind of run is a cle
   const out = renderResilienceReport({ root, resultsRoot: results, runIds: ['s1', 'c1'] });
   const text = readFileSync(out, 'utf8');
   assert.ok(text.indexOf('## 11-cold-start') < text.indexOf('## 12-data-scale'), 'scenarios in order');
-  assert.match(text, /\| mono \| after SIGKILL, data on disk \| 1 \| 2,500 \| 2,600 \|/);
+  assert.match(text, /\| mono \| after SIGKILL \| 1 \| 2,500 \| 2,600 \|/);
   assert.match(text, /PostgreSQL 15/);
   assert.match(text, /\| 1 \(1,200\) \| 3\.00 \|/);
   assert.ok(existsSync(join(root, 'docs', 'resilience-results', 'mono-p99-ms.svg')));
@@ -44,5 +44,33 @@ test('sections per scenario from the named runs; an unknown kind of run is a cle
   assert.throws(
     () => renderResilienceReport({ root, resultsRoot: results, runIds: ['x'] }),
     /neither a resilience run/,
+  );
+});
+
+test("one scenario's runs of several targets: one table of all their rows, each run's header and failures under it", () => {
+  const results = join(root, 'results-merged');
+  for (const [id, target, failures] of [
+    ['c-harper', 'harper', []],
+    ['c-mono', 'mono', ['crash 2: no answer']],
+  ] as const) {
+    mkdirSync(join(results, id, target, '11-cold-start'), { recursive: true });
+    const m = resilienceManifest({ runId: id, target, failures: [...failures] });
+    writeFileSync(join(results, id, RESILIENCE_MANIFEST), JSON.stringify(m));
+    const f = { ...coldStartFile(1, target === 'harper' ? 6700 : 4400), target };
+    writeFileSync(join(results, id, target, '11-cold-start', 'crash-01.json'), JSON.stringify(f));
+  }
+  const text = readFileSync(
+    renderResilienceReport({ root, resultsRoot: results, runIds: ['c-harper', 'c-mono'], out: 'merged.md' }),
+    'utf8',
+  );
+  assert.equal(text.match(/^\| target \| start \|/gm)?.length, 1, 'one table');
+  assert.match(
+    text,
+    /\| harper \| after SIGKILL \| 1 \| 6,700 \|.*\n\| mono \| after SIGKILL \| 1 \| 4,400 \|/,
+  );
+  assert.match(text, /^mono: Failed measurements: crash 2: no answer\.$/m);
+  assert.match(
+    text,
+    /#### Runs\n\n\*\*harper\*\*\n\n> \*\*Run\*\* `c-harper`[^]*\*\*mono\*\*\n\n> \*\*Run\*\* `c-mono`/,
   );
 });

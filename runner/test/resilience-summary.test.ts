@@ -101,7 +101,7 @@ test("11: the cold-start table from the run's start files", () => {
   writeJsonAtomic(join(runDir, 'mono', '11-cold-start', 'crash-02.json'), coldStartFile(2, null));
   const table = resilienceTable(runDir, manifest('c1', '11-cold-start'));
   assert.match(table, /^\| target \| start \| reps \|/);
-  assert.match(table, /\n\| mono \| after SIGKILL, data on disk \| 2 \| 2,500, 1 never \| /);
+  assert.match(table, /\n\| mono \| after SIGKILL \| 2 \| 2,500, 1 never \| /);
 });
 
 test('12: the scale table from scale.json and the summaries of the benchmark runs it names, beside the run', () => {

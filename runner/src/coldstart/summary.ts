@@ -34,10 +34,10 @@ export function renderColdStartTable(files: ColdStartFile[]): string {
   for (const g of groups.values()) {
     const f0 = g[0]!;
     rows.push(
-      `| ${f0.target} | ${f0.mode === 'crash' ? 'after SIGKILL, data on disk' : 'clean stop, data on disk'} | ${g.length} | ` +
+      `| ${f0.target} | ${f0.mode === 'crash' ? 'after SIGKILL' : 'clean stop'} | ${g.length} | ` +
         `${cell(g.map((f) => f.firstOkMs))} | ${cell(g.map((f) => f.upMs))} | ${cell(g.map((f) => f.steadyP99Ms))} | ` +
         `${cell(g.map((f) => f.timeToSteadyMs))} | ${failures(g)} |`,
     );
   }
-  return `${rows.join('\n')}\n\nCells: median (min–max) over repetitions; times from the runner's timestamp t0 (\`up\` called); failed after the first 200: answers of the steady phase that were not the correct page, summed over repetitions (they give no latency sample).\n`;
+  return `${rows.join('\n')}\n\nCells: median (min–max) over repetitions; times from the runner's timestamp t0 (\`up\` called); failed after the first 200: answers of the steady phase that were not the correct page, summed over repetitions (they give no latency sample). Every start keeps the target's data dir; a database without one (mongo-java-server's memory backend, microlith's and micro's default) loads the dataset again at every start.\n`;
 }

@@ -23,34 +23,80 @@ const TITLES: Record<string, string> = {
   '12-data-scale': '12-data-scale — cost against catalogue size',
 };
 
-function section(o: ResilienceReportOptions, id: string, file: string, chartDir: string): [string, string] {
+/** One run's part of the page: a scale run's whole section, or a fault/cold-start run's header and table. */
+type Part =
+  | { kind: 'scale'; scenario: string; text: string }
+  | { kind: 'table'; scenario: string; target: string; header: string; table: string };
+
+function scalePart(o: ResilienceReportOptions, dir: string, file: string, chartDir: string): Part {
+  const s = readJson<ScaleRunFile>(join(dir, 'scale.json'));
+  const charts = readdirSync(dir)
+    .filter((f) => f.endsWith('.svg'))
+    .sort();
+  const links = charts.map((c) => {
+    copyFileSync(join(dir, c), join(chartDir, c));
+    return `![${c}](${relative(dirname(file), join(chartDir, c))})`;
+  });
+  const runs = s.scales.map((x) => `scale ${x.scale}: \`${x.runId ?? 'failed'}\``).join(', ');
+  const m = readResilienceManifest(dir);
+  const head = m ? `${resilienceHeader(m)}\n\n` : '';
+  return {
+    kind: 'scale',
+    scenario: s.scenario,
+    text: `### ${s.target}\n\n${head}Benchmark runs (headers, budgets and commands in their summaries): ${runs}.\n\n${renderScaleTable(scalePoints(o.resultsRoot, s))}\n${links.join('\n')}\n`,
+  };
+}
+
+function part(o: ResilienceReportOptions, id: string, file: string, chartDir: string): Part {
   const dir = join(o.resultsRoot, id);
-  if (existsSync(join(dir, 'scale.json'))) {
-    const s = readJson<ScaleRunFile>(join(dir, 'scale.json'));
-    const charts = readdirSync(dir)
-      .filter((f) => f.endsWith('.svg'))
-      .sort();
-    const links = charts.map((c) => {
-      copyFileSync(join(dir, c), join(chartDir, c));
-      return `![${c}](${relative(dirname(file), join(chartDir, c))})`;
-    });
-    const runs = s.scales.map((x) => `scale ${x.scale}: \`${x.runId ?? 'failed'}\``).join(', ');
-    const m = readResilienceManifest(dir);
-    const head = m ? `${resilienceHeader(m)}\n\n` : '';
-    return [
-      s.scenario,
-      `### ${s.target}\n\n${head}Benchmark runs (headers, budgets and commands in their summaries): ${runs}.\n\n${renderScaleTable(scalePoints(o.resultsRoot, s))}\n${links.join('\n')}\n`,
-    ];
-  }
+  if (existsSync(join(dir, 'scale.json'))) return scalePart(o, dir, file, chartDir);
   const m = readResilienceManifest(dir);
   if (m) {
     // The run's own summary.md is rendered again too, by the same code as this page.
     writeResilienceSummary(dir, m);
-    return [m.scenario, `### ${m.target}\n\n${resilienceHeader(m)}\n\n${resilienceTable(dir, m)}`];
+    return {
+      kind: 'table',
+      scenario: m.scenario,
+      target: m.target,
+      header: resilienceHeader(m),
+      table: resilienceTable(dir, m),
+    };
   }
   throw new Error(
     `results/${id} is neither a resilience run (${RESILIENCE_MANIFEST}) nor a scale run (scale.json)`,
   );
+}
+
+/**
+ * Fault and cold-start runs (one per target) side by side: one table of every run's rows, the notes under it
+ * once (a run's failed measurements named with its target), then each run's header.
+ */
+function mergedSection(parts: Extract<Part, { kind: 'table' }>[]): string {
+  let head: string[] = [];
+  const rows: string[] = [];
+  const after: string[] = [];
+  for (const p of parts) {
+    const lines = p.table.trim().split('\n');
+    const start = lines.findIndex((l) => l.startsWith('|'));
+    let end = start;
+    while (end < lines.length && lines[end]!.startsWith('|')) end++;
+    if (head.length === 0) head = lines.slice(start, start + 2);
+    rows.push(...lines.slice(start + 2, end));
+    for (const l of lines.slice(end).filter((x) => x.trim() !== '')) {
+      const line = l.startsWith('Failed measurements') ? `${p.target}: ${l}` : l;
+      if (!after.includes(line)) after.push(line);
+    }
+  }
+  const headers = parts.map((p) => `**${p.target}**\n\n${p.header}`);
+  return [[...head, ...rows].join('\n'), after.join('\n\n'), '#### Runs', ...headers].join('\n\n') + '\n';
+}
+
+function scenarioSection(parts: Part[]): string[] {
+  const tables = parts.filter((p): p is Extract<Part, { kind: 'table' }> => p.kind === 'table');
+  return [
+    ...(tables.length ? [mergedSection(tables)] : []),
+    ...parts.flatMap((p) => (p.kind === 'scale' ? [p.text] : [])),
+  ];
 }
 
 export function renderResilienceReport(o: ResilienceReportOptions): string {
@@ -59,10 +105,10 @@ export function renderResilienceReport(o: ResilienceReportOptions): string {
   const chartDir = join(dirname(file), basename(file, '.md'));
   rmSync(chartDir, { recursive: true, force: true });
   mkdirSync(chartDir, { recursive: true });
-  const bySc = new Map<string, string[]>();
+  const bySc = new Map<string, Part[]>();
   for (const id of o.runIds) {
-    const [sc, text] = section(o, id, file, chartDir);
-    bySc.set(sc, [...(bySc.get(sc) ?? []), text]);
+    const p = part(o, id, file, chartDir);
+    bySc.set(p.scenario, [...(bySc.get(p.scenario) ?? []), p]);
   }
   const cmd = `./run-benchmark.sh resilience-report ${o.runIds.join(' ')}`;
   const parts = [
@@ -75,7 +121,8 @@ export function renderResilienceReport(o: ResilienceReportOptions): string {
     '[12](scenarios/12-data-scale.md).',
     '',
   ];
-  for (const sc of [...bySc.keys()].sort()) parts.push(`## ${TITLES[sc] ?? sc}`, '', ...bySc.get(sc)!, '');
+  for (const sc of [...bySc.keys()].sort())
+    parts.push(`## ${TITLES[sc] ?? sc}`, '', ...scenarioSection(bySc.get(sc)!), '');
   writeFileAtomic(file, parts.join('\n'));
   return file;
 }
