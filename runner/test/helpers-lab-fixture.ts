@@ -20,7 +20,10 @@ export interface LabFixture {
   url: string;
 }
 
-/** `command` replaces the reference server's argv (e.g. a process that fails to start). */
+/**
+ * `command` replaces the reference server's argv (e.g. a process that fails to start). Profile `loadgen` has k6's
+ * cgroup, for fault runs driven by the real k6.
+ */
 export async function referenceLabFixture(restart: string, command?: string[]): Promise<LabFixture> {
   const root = mkdtempSync(join(tmpdir(), 'lab-faults-'));
   const profile = `faulttest${process.pid}`;
@@ -51,6 +54,11 @@ services:
     x-native:
       command: ${JSON.stringify(command ?? [process.execPath, REFERENCE_MAIN])}
       health: { url: "http://127.0.0.1:${port}/health" }
+  k6:
+    image: x
+    profiles: [loadgen]
+    cpuset: \${LAB_LOADGEN_CPUSET}
+    x-native: { command: [k6, version], oneshot: true }
 `,
   );
   return { root, profile, url: `http://127.0.0.1:${port}` };

@@ -21,7 +21,9 @@ import {
   UsageError,
 } from '../resilience/command.js';
 import { readBudget, type ResilienceManifest } from '../resilience/manifest.js';
-import { type FaultRunFile, faultRun, SCENARIO } from './fault-run.js';
+import { type FaultRunFile, faultRun, SCENARIO, warmUp } from './fault-run.js';
+
+const WARMUP_SECONDS = 10;
 import type { FaultKind } from './inject.js';
 
 const USAGE = `usage: ./run-benchmark.sh faults <target> [--victim a,b] [--fault kill,pause] [--runs N]
@@ -166,6 +168,10 @@ async function main(): Promise<void> {
   await finishing({ lab, profile: target.profile, runDir, manifest, log, failedReason }, async () => {
     await lab.up(target.profile);
     manifest.budget = await readBudget(lab, target.profile);
+    // The first run would otherwise meet a process that has just started (JIT, pools, caches): micro failed 28 of
+    // its first 382 requests before any fault in its first run without this.
+    log(`— ${target.name}: warm-up, ${WARMUP_SECONDS} s of the same load without a fault (not kept)`);
+    await warmUp(common, WARMUP_SECONDS);
     for (let run = 1; run <= a.runs; run++)
       for (const victim of victims)
         for (const fault of a.faults) {

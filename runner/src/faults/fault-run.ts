@@ -87,6 +87,37 @@ export function faultFileName(victim: string, fault: FaultKind, run: number): st
   return `${victim}-${fault}-${String(run).padStart(2, '0')}.json`;
 }
 
+type LoadOptions = Omit<FaultRunOptions, 'victim' | 'fault' | 'run'>;
+
+/** k6 running scenario 10's script against the target at the run's rate for `seconds`, on the load generator. */
+function k6Load(o: LoadOptions, seconds: number) {
+  return {
+    lab: o.lab,
+    k6: o.k6,
+    script: join(o.root, 'scenarios', `${SCENARIO}.ts`),
+    env: {
+      LAB_BASE_URL: o.target.url,
+      LAB_DATA: o.dataFile,
+      LAB_RATE: String(o.rate),
+      LAB_DURATION: `${seconds}s`,
+      LAB_ADMIN_TOKEN: o.adminToken,
+    },
+    loadgenCpuset: o.loadgenCpuset,
+  };
+}
+
+/** The fault scenario's load for `seconds` without a fault, not kept: a freshly started target warms up. */
+export async function warmUp(o: LoadOptions, seconds: number): Promise<void> {
+  await resetTarget(o.target.url, o.adminToken, 'recovering');
+  const dir = join(o.runDir, o.target.name, SCENARIO);
+  mkdirSync(dir, { recursive: true });
+  const summaryFile = join(dir, '.warmup.k6.json');
+  const run = await runK6({ ...k6Load(o, seconds), summaryFile });
+  rmSync(summaryFile, { force: true });
+  if (!k6Completed(run))
+    throw new Error(`k6 failed to warm up (exit ${run.exitCode}): ${run.stderrTail.slice(-3).join(' | ')}`);
+}
+
 export async function faultRun(o: FaultRunOptions): Promise<FaultRunFile> {
   const dir = join(o.runDir, o.target.name, SCENARIO);
   mkdirSync(dir, { recursive: true });
@@ -97,18 +128,8 @@ export async function faultRun(o: FaultRunOptions): Promise<FaultRunFile> {
   let k6Started = 0;
   try {
     const k6 = runK6({
-      lab: o.lab,
-      k6: o.k6,
-      script: join(o.root, 'scenarios', `${SCENARIO}.ts`),
-      env: {
-        LAB_BASE_URL: o.target.url,
-        LAB_DATA: o.dataFile,
-        LAB_RATE: String(o.rate),
-        LAB_DURATION: `${o.durationSeconds}s`,
-        LAB_ADMIN_TOKEN: o.adminToken,
-      },
+      ...k6Load(o, o.durationSeconds),
       summaryFile: join(dir, `${o.victim}-${o.fault}-${String(o.run).padStart(2, '0')}.k6.json`),
-      loadgenCpuset: o.loadgenCpuset,
       extraArgs: ['--out', `json=${samplesFile}`],
       onLive: (l) => {
         if (l.requests > 0 && k6Started === 0) {

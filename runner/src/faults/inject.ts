@@ -62,7 +62,8 @@ export async function pauseVictim(v: Victim, ms: number): Promise<{ at: number; 
   const at = Date.now();
   signal(v.pids, 'SIGSTOP');
   try {
-    await new Promise((r) => setTimeout(r, ms));
+    // A timer counts from the event loop's cached clock, which can be behind `at`: wait until the wall clock agrees.
+    while (Date.now() < at + ms) await new Promise((r) => setTimeout(r, at + ms - Date.now()));
   } finally {
     signal(v.pids, 'SIGCONT');
   }

@@ -88,7 +88,8 @@ function mergedSection(parts: Extract<Part, { kind: 'table' }>[]): string {
     }
   }
   const headers = parts.map((p) => `**${p.target}**\n\n${p.header}`);
-  return [[...head, ...rows].join('\n'), after.join('\n\n'), '#### Runs', ...headers].join('\n\n') + '\n';
+  const blocks = [[...head, ...rows].join('\n'), after.join('\n\n'), '#### Runs', ...headers];
+  return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
 
 function scenarioSection(parts: Part[]): string[] {
