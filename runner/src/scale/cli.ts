@@ -95,9 +95,8 @@ async function main(): Promise<void> {
         String(a.runs),
         '--run-id',
         benchId,
-        '--results-dir',
-        resultsDir,
       ];
+      if (a.resultsDir) args.push('--results-dir', resultsDir);
       if (a.duration) args.push('--duration', a.duration);
       const code = await bench(root, args);
       if (code !== 0) manifest.failures.push(`scale ${scale}: the benchmark run ${benchId} exited ${code}`);
