@@ -8,7 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { readJson, writeFileAtomic } from '../lib/files.js';
 import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
 import { RESILIENCE_MANIFEST, resilienceHeader } from './manifest.js';
-import { readResilienceManifest, resilienceTable, writeResilienceSummary } from './summary.js';
+import { readResilienceManifest, type ResilienceRun, runsTable, writeResilienceSummary } from './summary.js';
 
 export interface ResilienceReportOptions {
   root: string;
@@ -25,8 +25,7 @@ const TITLES: Record<string, string> = {
 
 /** One run's part of the page: a scale run's whole section, or a fault/cold-start run's header and table. */
 type Part =
-  | { kind: 'scale'; scenario: string; text: string }
-  | { kind: 'table'; scenario: string; target: string; header: string; table: string };
+  { kind: 'scale'; scenario: string; text: string } | { kind: 'table'; scenario: string; run: ResilienceRun };
 
 function scalePart(o: ResilienceReportOptions, dir: string, file: string, chartDir: string): Part {
   const s = readJson<ScaleRunFile>(join(dir, 'scale.json'));
@@ -54,42 +53,18 @@ function part(o: ResilienceReportOptions, id: string, file: string, chartDir: st
   if (m) {
     // The run's own summary.md is rendered again too, by the same code as this page.
     writeResilienceSummary(dir, m);
-    return {
-      kind: 'table',
-      scenario: m.scenario,
-      target: m.target,
-      header: resilienceHeader(m),
-      table: resilienceTable(dir, m),
-    };
+    return { kind: 'table', scenario: m.scenario, run: { dir, m } };
   }
   throw new Error(
     `results/${id} is neither a resilience run (${RESILIENCE_MANIFEST}) nor a scale run (scale.json)`,
   );
 }
 
-/**
- * Fault and cold-start runs (one per target) side by side: one table of every run's rows, the notes under it
- * once (a run's failed measurements named with its target), then each run's header.
- */
+/** Fault and cold-start runs (one per target) side by side: one table of all their rows, then each run's header. */
 function mergedSection(parts: Extract<Part, { kind: 'table' }>[]): string {
-  let head: string[] = [];
-  const rows: string[] = [];
-  const after: string[] = [];
-  for (const p of parts) {
-    const lines = p.table.trim().split('\n');
-    const start = lines.findIndex((l) => l.startsWith('|'));
-    let end = start;
-    while (end < lines.length && lines[end]!.startsWith('|')) end++;
-    if (head.length === 0) head = lines.slice(start, start + 2);
-    rows.push(...lines.slice(start + 2, end));
-    for (const l of lines.slice(end).filter((x) => x.trim() !== '')) {
-      const line = l.startsWith('Failed measurements') ? `${p.target}: ${l}` : l;
-      if (!after.includes(line)) after.push(line);
-    }
-  }
-  const headers = parts.map((p) => `**${p.target}**\n\n${p.header}`);
-  const blocks = [[...head, ...rows].join('\n'), after.join('\n\n'), '#### Runs', ...headers];
-  return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
+  const runs = parts.map((p) => p.run);
+  const headers = runs.map(({ m }) => `**${m.target}**\n\n${resilienceHeader(m)}`);
+  return `${[runsTable(runs).trim(), '#### Runs', ...headers].join('\n\n')}\n`;
 }
 
 function scenarioSection(parts: Part[]): string[] {

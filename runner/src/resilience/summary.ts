@@ -14,23 +14,44 @@ export function readResilienceManifest(runDir: string): ResilienceManifest | nul
   return existsSync(f) ? readJson<ResilienceManifest>(f) : null;
 }
 
-const TABLES: Record<string, (runDir: string) => string> = {
-  [FAULTS]: (runDir) => renderFaultTable(readFaultRuns(runDir)),
-  [COLD_START]: (runDir) => renderColdStartTable(readColdStarts(runDir)),
-  [SCALE]: (runDir) =>
-    renderScaleTable(scalePoints(dirname(runDir), readJson<ScaleRunFile>(join(runDir, 'scale.json')))),
+const TABLES: Record<string, (runDirs: string[]) => string> = {
+  [FAULTS]: (runDirs) => renderFaultTable(runDirs.flatMap(readFaultRuns)),
+  [COLD_START]: (runDirs) => renderColdStartTable(runDirs.flatMap(readColdStarts)),
+  [SCALE]: (runDirs) =>
+    runDirs
+      .map((d) => renderScaleTable(scalePoints(dirname(d), readJson<ScaleRunFile>(join(d, 'scale.json')))))
+      .join('\n'),
 };
 
-/** The run's table; a manifest of another scenario (a newer lab, a hand-edited file) is an error, not a fault table. */
-export function resilienceTable(runDir: string, m: ResilienceManifest): string {
-  const render = TABLES[m.scenario];
+export interface ResilienceRun {
+  dir: string;
+  m: ResilienceManifest;
+}
+
+/**
+ * One table of one scenario's runs (one per target side by side, or a single run), rendered from all their files
+ * at once, with each run's failed measurements under it (named by target when there are several). A manifest of
+ * another scenario (a newer lab, a hand-edited file) is an error, not a fault table.
+ */
+export function runsTable(runs: ResilienceRun[]): string {
+  const scenario = runs[0]!.m.scenario;
+  const render = TABLES[scenario];
   if (!render)
     throw new Error(
-      `${runDir}: scenario ${m.scenario} is not a resilience scenario (${Object.keys(TABLES).join(', ')})`,
+      `${runs[0]!.dir}: scenario ${scenario} is not a resilience scenario (${Object.keys(TABLES).join(', ')})`,
     );
-  const table = render(runDir);
-  const failures = m.failures.length ? `\nFailed measurements: ${m.failures.join('; ')}.\n` : '';
-  return `${table}${failures}`;
+  const failures = runs
+    .filter((r) => r.m.failures.length)
+    .map(
+      (r) =>
+        `\n${runs.length > 1 ? `${r.m.target}: ` : ''}Failed measurements: ${r.m.failures.join('; ')}.\n`,
+    );
+  return `${render(runs.map((r) => r.dir))}${failures.join('')}`;
+}
+
+/** The run's table; a manifest of another scenario is an error, not a fault table. */
+export function resilienceTable(runDir: string, m: ResilienceManifest): string {
+  return runsTable([{ dir: runDir, m }]);
 }
 
 /** Writes results/<run-id>/summary.md: title, header, table. */
