@@ -1,10 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ColdStartFile } from '../src/coldstart/cold-start.js';
 import type { K6Run } from '../src/k6/k6.js';
 import type { ResilienceManifest } from '../src/resilience/manifest.js';
+import type { RefusedScale, ScaleRunFile } from '../src/scale/report.js';
 import type { Manifest, StepMetrics, TargetInfo } from '../src/results/types.js';
 import { type CellSummary, METRICS, type MetricKey, type StepSummary } from '../src/stats/aggregate.js';
 import { describe } from '../src/stats/describe.js';
@@ -312,4 +315,44 @@ export function coldStartFile(rep: number, firstOkMs: number | null): ColdStartF
     timeToSteadyMs: 4000,
     windows: [],
   };
+}
+
+/**
+ * A data-scale run `id` of `target` under `results`: one benchmark run `<id>-s<N>` per scale (03-pdp, CPU ms per
+ * request 0.1 × N, p99 N ms) and scale.json naming them, with the scales the target refused.
+ */
+export function scaleRunFixture(
+  results: string,
+  id: string,
+  target: string,
+  scales: number[],
+  refused: RefusedScale[] = [],
+): ScaleRunFile {
+  for (const scale of scales) {
+    mkdirSync(join(results, `${id}-s${scale}`), { recursive: true });
+    const step = summaryStep('10 VUs', {
+      p50: [1],
+      p99: [scale],
+      cpuPer1kReq: [0.1 * scale],
+      peakMemoryMiB: [80],
+    });
+    const cells = [summaryCell(target, '03-pdp', [step])];
+    writeFileSync(join(results, `${id}-s${scale}`, 'summary.json'), JSON.stringify({ cells }));
+  }
+  const file: ScaleRunFile = {
+    scenario: '12-data-scale',
+    target,
+    scenarios: ['01-04'],
+    scales: scales.map((scale) => ({
+      scale,
+      previousScale: null,
+      upSeconds: scale,
+      seeded: null,
+      runId: `${id}-s${scale}`,
+    })),
+    refused,
+  };
+  mkdirSync(join(results, id), { recursive: true });
+  writeFileSync(join(results, id, 'scale.json'), JSON.stringify(file));
+  return file;
 }

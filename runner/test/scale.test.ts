@@ -9,8 +9,18 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Lab } from '../src/lab/launcher.js';
 import { renderSvg } from '../src/report/charts.js';
-import { renderScaleTable, type ScaleRunFile, scalePoints, scaleSpec } from '../src/scale/report.js';
+import { refusedScales } from '../src/scale/preflight.js';
+import {
+  renderRefused,
+  renderScaleComparison,
+  renderScaleTable,
+  type ScaleRunFile,
+  scalePoints,
+  scaleSpec,
+} from '../src/scale/report.js';
 import { startAtScale } from '../src/scale/seed-time.js';
+import { repoRoot } from '../src/lib/env-file.js';
+import { scaleRunFixture } from './helpers.js';
 import { referenceLabFixture } from './helpers-lab-fixture.js';
 
 const dirs: string[] = [];
@@ -84,4 +94,40 @@ test('table and log-log charts from scale.json and the benchmark summaries', asy
   const svg = await renderSvg(scaleSpec('p99', points, 'p99 ms'));
   assert.match(svg, /^<svg/);
   assert.match(svg, /products \(log\)/);
+});
+
+test("a scale micro's database server cannot hold is refused before anything starts, with the server's reason", async () => {
+  const root = repoRoot();
+  const log = () => undefined;
+  const micro = new Lab({ root, log }).compose.targets.find((t) => t.name === 'micro')!;
+  const before = process.env['LAB_MONGO_SERVER'];
+  process.env['LAB_MONGO_SERVER'] = 'mongo-java-server';
+  try {
+    const refused = await refusedScales(root, micro, [1, 100], log);
+    assert.deepEqual(
+      refused.map((r) => r.scale),
+      [100],
+    );
+    assert.match(refused[0]!.reason, /does not fit the mongo service's memory share/);
+    assert.match(refused[0]!.reason, /LAB_MONGO_SERVER=ferretdb/);
+  } finally {
+    if (before === undefined) delete process.env['LAB_MONGO_SERVER'];
+    else process.env['LAB_MONGO_SERVER'] = before;
+  }
+});
+
+test('several targets side by side: a refused scale is "not run" in its column, with its reason under the table', () => {
+  const results = mkdtempSync(join(tmpdir(), 'lab-scale-cmp-'));
+  dirs.push(results);
+  const runs = [
+    scaleRunFixture(results, 'h', 'harper', [1, 10, 100]),
+    scaleRunFixture(results, 'm', 'micro', [1, 10], [{ scale: 100, reason: 'too big for its heap' }]),
+  ].map((file) => ({ file, points: scalePoints(results, file) }));
+  const text = renderScaleComparison(runs);
+  assert.match(text, /\| scenario \| scale \(products\) \| harper \| micro \|/);
+  assert.match(text, /\*\*CPU ms per request\*\*[^]*\| 03-pdp \| 10 \(12,000\) \| 1\.00 \| 1\.00 \|/);
+  assert.match(text, /\| 03-pdp \| 100 \(120,000\) \| 10\.00 \| not run \|/);
+  assert.match(text, /\| start incl\. seed, s \| 100 \(120,000\) \| 100 \| not run \|/);
+  assert.match(text, /^micro: Scale 100 \(120,000\) not run: too big for its heap\.$/m);
+  assert.equal(renderRefused(runs[0]!.file), '', 'nothing refused, nothing said');
 });

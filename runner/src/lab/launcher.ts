@@ -221,6 +221,22 @@ export class Lab {
     return env;
   }
 
+  /** The native services of a profile (Docker-only ones are never started natively). */
+  private nativeServices(profile: string): ServiceSpec[] {
+    return resolveProfile(this.compose, profile).filter((s) => !s.native!.dockerOnly);
+  }
+
+  /**
+   * Finds (or installs) every tool a profile's services require, as `up` would, without starting anything:
+   * a ToolError says why this profile cannot start here with this environment (e.g. a dataset scale its
+   * database server cannot hold).
+   */
+  async ensureTools(profileOrServices: string | ServiceSpec[]): Promise<void> {
+    const services =
+      typeof profileOrServices === 'string' ? this.nativeServices(profileOrServices) : profileOrServices;
+    for (const s of services) for (const t of s.native!.requires) await ensureTool(t, this.toolCtx());
+  }
+
   /** Starts a profile natively and waits until every service is healthy; stops what it started on failure. */
   async up(profile: string, opts: { timeoutSeconds?: number } = {}): Promise<ProfileState> {
     const all = resolveProfile(this.compose, profile);
@@ -272,7 +288,7 @@ export class Lab {
     const save = () => writeJsonAtomic(this.paths.state(profile), state);
 
     try {
-      for (const s of services) for (const t of s.native!.requires) await ensureTool(t, this.toolCtx());
+      await this.ensureTools(services);
       if (limited) this.cgroups!.ensure(parent, this.profileLimits(services));
       save();
       const mustBeHealthy = new Set(

@@ -11,7 +11,7 @@ try {
     options: { out: { type: 'string' }, 'results-dir': { type: 'string' } },
   });
   const root = repoRoot();
-  const file = renderResilienceReport({
+  const file = await renderResilienceReport({
     root,
     resultsRoot: values['results-dir'] ?? join(root, 'results'),
     runIds: positionals,

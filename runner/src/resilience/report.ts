@@ -6,7 +6,17 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { readJson, writeFileAtomic } from '../lib/files.js';
-import { renderScaleTable, type ScaleRunFile, scalePoints } from '../scale/report.js';
+import { renderSvg } from '../report/charts.js';
+import {
+  COMPARED,
+  renderRefused,
+  renderScaleComparison,
+  renderScaleTable,
+  scaleComparisonSpec,
+  type ScalePoint,
+  type ScaleRunFile,
+  scalePoints,
+} from '../scale/report.js';
 import { RESILIENCE_MANIFEST, resilienceHeader } from './manifest.js';
 import { readResilienceManifest, type ResilienceRun, runsTable, writeResilienceSummary } from './summary.js';
 
@@ -25,7 +35,9 @@ const TITLES: Record<string, string> = {
 
 /** One run's part of the page: a scale run's whole section, or a fault/cold-start run's header and table. */
 type Part =
-  { kind: 'scale'; scenario: string; text: string } | { kind: 'table'; scenario: string; run: ResilienceRun };
+  | { kind: 'scale'; scenario: string; text: string; file: ScaleRunFile; points: ScalePoint[] }
+  | { kind: 'table'; scenario: string; run: ResilienceRun };
+type ScalePart = Extract<Part, { kind: 'scale' }>;
 
 function scalePart(o: ResilienceReportOptions, dir: string, file: string, chartDir: string): Part {
   const s = readJson<ScaleRunFile>(join(dir, 'scale.json'));
@@ -39,10 +51,13 @@ function scalePart(o: ResilienceReportOptions, dir: string, file: string, chartD
   const runs = s.scales.map((x) => `scale ${x.scale}: \`${x.runId ?? 'failed'}\``).join(', ');
   const m = readResilienceManifest(dir);
   const head = m ? `${resilienceHeader(m)}\n\n` : '';
+  const points = scalePoints(o.resultsRoot, s);
   return {
     kind: 'scale',
     scenario: s.scenario,
-    text: `### ${s.target}\n\n${head}Benchmark runs (headers, budgets and commands in their summaries): ${runs}.\n\n${renderScaleTable(scalePoints(o.resultsRoot, s))}\n${links.join('\n')}\n`,
+    file: s,
+    points,
+    text: `### ${s.target}\n\n${head}Benchmark runs (headers, budgets and commands in their summaries): ${runs}.\n\n${renderScaleTable(points)}${renderRefused(s)}\n${links.join('\n')}\n`,
   };
 }
 
@@ -67,15 +82,32 @@ function mergedSection(parts: Extract<Part, { kind: 'table' }>[]): string {
   return `${[runsTable(runs).trim(), '#### Runs', ...headers].join('\n\n')}\n`;
 }
 
-function scenarioSection(parts: Part[]): string[] {
+/** Several targets' scale runs: the side-by-side tables and one small-multiples chart per compared metric. */
+async function scaleComparison(scales: ScalePart[], file: string, chartDir: string): Promise<string> {
+  const links: string[] = [];
+  for (const metric of COMPARED) {
+    const name = `scale-${metric.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.svg`;
+    const points = scales.flatMap((p) => p.points);
+    writeFileAtomic(
+      join(chartDir, name),
+      await renderSvg(scaleComparisonSpec(`${metric} against data size`, points, metric)),
+    );
+    links.push(`![${name}](${relative(dirname(file), join(chartDir, name))})`);
+  }
+  return `### All targets\n\n${renderScaleComparison(scales)}\n${links.join('\n')}\n`;
+}
+
+async function scenarioSection(parts: Part[], file: string, chartDir: string): Promise<string[]> {
   const tables = parts.filter((p): p is Extract<Part, { kind: 'table' }> => p.kind === 'table');
+  const scales = parts.filter((p): p is ScalePart => p.kind === 'scale');
   return [
     ...(tables.length ? [mergedSection(tables)] : []),
-    ...parts.flatMap((p) => (p.kind === 'scale' ? [p.text] : [])),
+    ...(scales.length > 1 ? [await scaleComparison(scales, file, chartDir)] : []),
+    ...scales.map((p) => p.text),
   ];
 }
 
-export function renderResilienceReport(o: ResilienceReportOptions): string {
+export async function renderResilienceReport(o: ResilienceReportOptions): Promise<string> {
   if (o.runIds.length === 0) throw new Error('name the runs: ./run-benchmark.sh resilience-report <run-id…>');
   const file = resolve(o.root, o.out ?? 'docs/resilience-results.md');
   const chartDir = join(dirname(file), basename(file, '.md'));
@@ -98,7 +130,7 @@ export function renderResilienceReport(o: ResilienceReportOptions): string {
     '',
   ];
   for (const sc of [...bySc.keys()].sort())
-    parts.push(`## ${TITLES[sc] ?? sc}`, '', ...scenarioSection(bySc.get(sc)!), '');
+    parts.push(`## ${TITLES[sc] ?? sc}`, '', ...(await scenarioSection(bySc.get(sc)!, file, chartDir)), '');
   writeFileAtomic(file, parts.join('\n'));
   return file;
 }

@@ -6,7 +6,13 @@ import { SCENARIO as COLD_START } from '../coldstart/cold-start.js';
 import { readColdStarts, renderColdStartTable } from '../coldstart/summary.js';
 import { SCENARIO as FAULTS } from '../faults/fault-run.js';
 import { readFaultRuns, renderFaultTable } from '../faults/summary.js';
-import { renderScaleTable, SCENARIO as SCALE, type ScaleRunFile, scalePoints } from '../scale/report.js';
+import {
+  renderRefused,
+  renderScaleTable,
+  SCENARIO as SCALE,
+  type ScaleRunFile,
+  scalePoints,
+} from '../scale/report.js';
 import { RESILIENCE_MANIFEST, type ResilienceManifest, resilienceHeader } from './manifest.js';
 
 export function readResilienceManifest(runDir: string): ResilienceManifest | null {
@@ -19,7 +25,10 @@ const TABLES: Record<string, (runDirs: string[]) => string> = {
   [COLD_START]: (runDirs) => renderColdStartTable(runDirs.flatMap(readColdStarts)),
   [SCALE]: (runDirs) =>
     runDirs
-      .map((d) => renderScaleTable(scalePoints(dirname(d), readJson<ScaleRunFile>(join(d, 'scale.json')))))
+      .map((d) => {
+        const file = readJson<ScaleRunFile>(join(d, 'scale.json'));
+        return renderScaleTable(scalePoints(dirname(d), file)) + renderRefused(file);
+      })
       .join('\n'),
 };
 

@@ -13,6 +13,7 @@ import { repoRoot } from '../lib/env-file.js';
 import { renderSvg } from '../report/charts.js';
 import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
 import { startAtScale } from './seed-time.js';
+import { refusedScales } from './preflight.js';
 import {
   findTarget,
   finishing,
@@ -65,6 +66,11 @@ async function main(): Promise<void> {
   const log = (l: string) => process.stderr.write(`${l}\n`);
   const lab = new Lab({ root, log });
   const target = findTarget(lab, a.target);
+  const refused = await refusedScales(root, target, a.scales, log);
+  if (refused.length === a.scales.length)
+    throw new UsageError(
+      `${target.name} cannot run any of the scales asked for:\n  ${refused.map((r) => r.reason).join('\n  ')}`,
+    );
   // The benchmark runs it starts go beside it.
   const resultsDir = a.resultsDir ?? join(root, 'results');
   const { runDir, manifest } = startRun({
@@ -78,9 +84,15 @@ async function main(): Promise<void> {
     options: { scales: a.scales, runs: a.runs, duration: a.duration, select: a.select },
   });
   const runId = basename(runDir);
-  const file: ScaleRunFile = { scenario: SCENARIO, target: target.name, scenarios: [a.select], scales: [] };
+  const file: ScaleRunFile = {
+    scenario: SCENARIO,
+    target: target.name,
+    scenarios: [a.select],
+    scales: [],
+    refused,
+  };
   await finishing({ lab, profile: target.profile, runDir, manifest, log }, async () => {
-    for (const scale of a.scales) {
+    for (const scale of a.scales.filter((s) => !refused.some((r) => r.scale === s))) {
       log(`— ${target.name} at scale ${scale}: start (and seed)`);
       const seed = await startAtScale(root, target, scale, log);
       manifest.budget ??= await readBudget(lab, target.profile);

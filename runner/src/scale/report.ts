@@ -13,11 +13,19 @@ import type { SeedTime } from './seed-time.js';
 export const SCENARIO = '12-data-scale';
 export const PRODUCTS_PER_SCALE = 1200;
 
+/** A scale the target refused before anything started (its tools said why), so it was not run. */
+export interface RefusedScale {
+  scale: number;
+  reason: string;
+}
+
 export interface ScaleRunFile {
   scenario: typeof SCENARIO;
   target: string;
   scenarios: string[];
   scales: (SeedTime & { runId: string | null })[];
+  /** Absent in files written before refusals were recorded. */
+  refused?: RefusedScale[];
 }
 
 export interface ScalePoint {
@@ -73,6 +81,15 @@ export function scalePoints(resultsDir: string, file: ScaleRunFile): ScalePoint[
 const fmt = (v: number | undefined) =>
   v === undefined ? '-' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2);
 
+const products = (scale: number) => `${scale} (${(scale * PRODUCTS_PER_SCALE).toLocaleString('en-US')})`;
+
+/** The scales a run did not run, each with the reason its target gave, as lines under a table. */
+export function renderRefused(file: ScaleRunFile, withTarget = false): string {
+  return (file.refused ?? [])
+    .map((r) => `\n${withTarget ? `${file.target}: ` : ''}Scale ${products(r.scale)} not run: ${r.reason}.\n`)
+    .join('');
+}
+
 export function renderScaleTable(points: ScalePoint[]): string {
   const scales = [...new Set(points.map((p) => p.scale))].sort((a, b) => a - b);
   const scenarios = [...new Set(points.filter((p) => p.scenario !== 'seed').map((p) => p.scenario))].sort();
@@ -84,15 +101,74 @@ export function renderScaleTable(points: ScalePoint[]): string {
   ];
   for (const sc of scenarios)
     for (const s of scales)
-      rows.push(
-        `| ${sc} | ${s} (${(s * PRODUCTS_PER_SCALE).toLocaleString('en-US')}) | ${METRICS.map(([, l]) => fmt(get(sc, s, l))).join(' | ')} |`,
-      );
+      rows.push(`| ${sc} | ${products(s)} | ${METRICS.map(([, l]) => fmt(get(sc, s, l))).join(' | ')} |`);
   const seed = ['| scale (products) | start incl. seed, s |', '| --- | ---: |'];
+  for (const s of scales) seed.push(`| ${products(s)} | ${fmt(get('seed', s, 'start incl. seed, s'))} |`);
+  return `${rows.join('\n')}\n\n${seed.join('\n')}\n\nCells: medians over runs (benchmark runs named in scale.json).\n`;
+}
+
+/** Metrics the side-by-side comparison of several targets shows. */
+export const COMPARED = ['CPU ms per request', 'p99 ms'] as const;
+
+/**
+ * Several targets' scale runs side by side: per compared metric, one row per scenario and scale, one column per
+ * target ("not run" where that target refused the scale), then the start incl. seed per scale and target.
+ */
+export function renderScaleComparison(runs: { file: ScaleRunFile; points: ScalePoint[] }[]): string {
+  const targets = runs.map((r) => r.file.target);
+  const all = runs.flatMap((r) => r.points);
+  const scales = [
+    ...new Set([
+      ...all.map((p) => p.scale),
+      ...runs.flatMap((r) => (r.file.refused ?? []).map((x) => x.scale)),
+    ]),
+  ].sort((a, b) => a - b);
+  const scenarios = [...new Set(all.filter((p) => p.scenario !== 'seed').map((p) => p.scenario))].sort();
+  const cell = (r: (typeof runs)[number], scenario: string, scale: number, metric: string) => {
+    if (r.file.refused?.some((x) => x.scale === scale)) return 'not run';
+    return fmt(
+      r.points.find((p) => p.scenario === scenario && p.scale === scale && p.metric === metric)?.value,
+    );
+  };
+  const head = (first: string) => [
+    `| ${first} | scale (products) | ${targets.join(' | ')} |`,
+    `| --- | --- | ${targets.map(() => '---:').join(' | ')} |`,
+  ];
+  const tables = COMPARED.map((metric) => {
+    const rows = head('scenario');
+    for (const sc of scenarios)
+      for (const s of scales)
+        rows.push(`| ${sc} | ${products(s)} | ${runs.map((r) => cell(r, sc, s, metric)).join(' | ')} |`);
+    return `**${metric}** (median over runs)\n\n${rows.join('\n')}`;
+  });
+  const seed = ['| | scale (products) | ' + targets.join(' | ') + ' |', head('')[1]!];
   for (const s of scales)
     seed.push(
-      `| ${s} (${(s * PRODUCTS_PER_SCALE).toLocaleString('en-US')}) | ${fmt(get('seed', s, 'start incl. seed, s'))} |`,
+      `| start incl. seed, s | ${products(s)} | ${runs.map((r) => cell(r, 'seed', s, 'start incl. seed, s')).join(' | ')} |`,
     );
-  return `${rows.join('\n')}\n\n${seed.join('\n')}\n\nCells: medians over runs (benchmark runs named in scale.json).\n`;
+  const refused = runs.map((r) => renderRefused(r.file, true)).join('');
+  return `${[...tables, `**Start, seed included**\n\n${seed.join('\n')}`].join('\n\n')}\n${refused}`;
+}
+
+/** Several targets on one log-log chart per scenario (small multiples), a line per target. */
+export function scaleComparisonSpec(title: string, points: ScalePoint[], metric: string): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: points.filter((p) => p.metric === metric && p.scenario !== 'seed') },
+    facet: { field: 'scenario', type: 'nominal', title: null },
+    columns: 2,
+    spec: {
+      width: 240,
+      height: 160,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'products', type: 'quantitative', scale: { type: 'log' }, title: 'products (log)' },
+        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: `${metric} (log)` },
+        color: { field: 'target', type: 'nominal' },
+      },
+    },
+  } as TopLevelSpec;
 }
 
 /** One log-log chart of a metric against data size, a line per scenario. */
