@@ -3,7 +3,8 @@
  * two scales), and the table and log-log charts rendered from run files.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -114,6 +115,28 @@ test("a scale micro's database server cannot hold is refused before anything sta
     if (before === undefined) delete process.env['LAB_MONGO_SERVER'];
     else process.env['LAB_MONGO_SERVER'] = before;
   }
+});
+
+test('a scale command whose every scale is refused exits 2 with the reason, before any run directory exists', () => {
+  const root = repoRoot();
+  const resultsDir = mkdtempSync(join(tmpdir(), 'lab-scale-refused-'));
+  dirs.push(resultsDir);
+  const r = spawnSync(
+    './run-benchmark.sh',
+    ['scale', 'micro', '--scales', '100', '--results-dir', resultsDir, '--run-id', 'refused'],
+    {
+      cwd: root,
+      env: { ...process.env, LAB_NO_BUILD: '1', LAB_MONGO_SERVER: 'mongo-java-server' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /micro cannot run any of the scales asked for:\n {2}mongo-java-server keeps every document/,
+  );
+  assert.ok(!existsSync(join(resultsDir, 'refused')), 'no run directory');
 });
 
 test('several targets side by side: a refused scale is "not run" in its column, with its reason under the table', () => {
