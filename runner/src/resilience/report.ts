@@ -8,6 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { readJson, writeFileAtomic } from '../lib/files.js';
 import { renderSvg } from '../report/charts.js';
 import {
+  chartFileSlug,
   COMPARED,
   renderRefused,
   renderScaleComparison,
@@ -86,7 +87,7 @@ function mergedSection(parts: Extract<Part, { kind: 'table' }>[]): string {
 async function scaleComparison(scales: ScalePart[], file: string, chartDir: string): Promise<string> {
   const links: string[] = [];
   for (const metric of COMPARED) {
-    const name = `scale-${metric.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.svg`;
+    const name = `scale-${chartFileSlug(metric)}.svg`;
     const points = scales.flatMap((p) => p.points);
     writeFileAtomic(
       join(chartDir, name),

@@ -11,7 +11,14 @@ import { writeJsonAtomic } from '../lib/files.js';
 import { Lab } from '../lab/launcher.js';
 import { repoRoot } from '../lib/env-file.js';
 import { renderSvg } from '../report/charts.js';
-import { chartMetrics, SCENARIO, type ScaleRunFile, scalePoints, scaleSpec } from './report.js';
+import {
+  chartFileSlug,
+  chartMetrics,
+  SCENARIO,
+  type ScaleRunFile,
+  scalePoints,
+  scaleSpec,
+} from './report.js';
 import { startAtScale } from './seed-time.js';
 import { refusedScales } from './preflight.js';
 import {
@@ -118,10 +125,7 @@ async function main(): Promise<void> {
   });
   const points = scalePoints(resultsDir, file);
   for (const m of chartMetrics()) {
-    const name = m
-      .replace(/[^a-z0-9]+/gi, '-')
-      .replace(/-+$/, '')
-      .toLowerCase();
+    const name = chartFileSlug(m);
     writeFileSync(
       join(runDir, `${target.name}-${name}.svg`),
       await renderSvg(scaleSpec(`${target.name}: ${m} against data size`, points, m)),

@@ -150,6 +150,26 @@ export function renderScaleComparison(runs: { file: ScaleRunFile; points: ScaleP
   return `${[...tables, `**Start, seed included**\n\n${seed.join('\n')}`].join('\n\n')}\n${refused}`;
 }
 
+/** Lines of a metric against the number of products, both axes logarithmic, one line per `line` field. */
+function logLogLines(metric: string, line: 'scenario' | 'target') {
+  return {
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'products', type: 'quantitative', scale: { type: 'log' }, title: 'products (log)' },
+      y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: `${metric} (log)` },
+      color: { field: line, type: 'nominal' },
+    },
+  } as const;
+}
+
+/** An SVG file name for a chart of this metric ("CPU ms per request" → cpu-ms-per-request). */
+export function chartFileSlug(metric: string): string {
+  return metric
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/-+$/, '')
+    .toLowerCase();
+}
+
 /** Several targets on one log-log chart per scenario (small multiples), a line per target. */
 export function scaleComparisonSpec(title: string, points: ScalePoint[], metric: string): TopLevelSpec {
   return {
@@ -161,12 +181,7 @@ export function scaleComparisonSpec(title: string, points: ScalePoint[], metric:
     spec: {
       width: 240,
       height: 160,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'products', type: 'quantitative', scale: { type: 'log' }, title: 'products (log)' },
-        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: `${metric} (log)` },
-        color: { field: 'target', type: 'nominal' },
-      },
+      ...logLogLines(metric, 'target'),
     },
   } as TopLevelSpec;
 }
@@ -179,12 +194,7 @@ export function scaleSpec(title: string, points: ScalePoint[], metric: string): 
     width: 320,
     height: 220,
     data: { values: points.filter((p) => p.metric === metric) },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'products', type: 'quantitative', scale: { type: 'log' }, title: 'products (log)' },
-      y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: `${metric} (log)` },
-      color: { field: 'scenario', type: 'nominal' },
-    },
+    ...logLogLines(metric, 'scenario'),
   } as TopLevelSpec;
 }
 
