@@ -1,7 +1,8 @@
-/** Progress on the terminal: the clock format of elapsed time and ETA. */
+/** Progress on the terminal: the clock format of elapsed time and ETA, and the live figures it shows. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clock } from '../src/benchmark/progress.js';
+import { clock, Progress } from '../src/benchmark/progress.js';
+import { liveOf } from '../src/k6/k6.js';
 import { describeMachine, machineInfo } from '../src/lib/machine.js';
 
 test('seconds, minutes with seconds, hours with minutes; never negative', () => {
@@ -19,4 +20,21 @@ test('the machine a number was measured on, in one line', () => {
     describeMachine({ cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.18' }),
     'AMD EPYC, 2 cores, 24 GiB, Linux 6.18, Node v20.20.2',
   );
+});
+
+test('no request yet is no failure: k6 reports its empty rates as 0 before the first response', () => {
+  const idle = liveOf({ count: 0, rate: 0 }, { rate: 0 }, { rate: 0 });
+  assert.deepEqual(idle, { requests: 0, rps: 0, failedRate: 0, checksRate: 1 });
+  const failing = liveOf({ count: 40, rate: 20 }, { rate: 0.25 }, { rate: 0.5 });
+  assert.deepEqual(failing, { requests: 40, rps: 20, failedRate: 0.25, checksRate: 0.5 });
+
+  // Without a TTY the first failing second gets a line of its own; an idle first second does not.
+  const out: string[] = [];
+  const p = new Progress(60, (s) => out.push(s), false);
+  p.begin('06-browse-mix · harper · run 1/10', 30);
+  p.onLive(idle);
+  assert.equal(out.filter((l) => l.startsWith('  !')).length, 0, out.join(''));
+  p.onLive(failing);
+  assert.match(out.at(-1)!, /^ {2}! .*errors 25\.00% · checks failing 50\.00%/);
+  p.stop();
 });

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ceilingFrom, ceilingOf } from '../src/calibration/calibrate.js';
 import { listen, NULL_BODY, nullServer } from '../src/calibration/null-server.js';
-import { cpuTimes, driftMeter, probeMs, probeOn, stealShare } from '../src/calibration/speed-probe.js';
+import {
+  cpuTimes,
+  driftMeter,
+  memoryProbeMs,
+  probeMs,
+  probeOn,
+  stealShare,
+} from '../src/calibration/speed-probe.js';
 import { type Calibration } from '../src/results/types.js';
 
 describe('the null endpoint', () => {
@@ -52,7 +59,14 @@ describe('calibration and drift', () => {
     assert.ok(ms > 0.5 && ms < 5_000, `${ms} ms`);
     const pinned = probeOn('0');
     assert.ok(pinned.ms > 0);
+    assert.ok(pinned.memoryMs > 0, 'the child prints the memory probe too');
     assert.equal(pinned.pinned, true, 'taskset runs the probe on cpuset 0');
+  });
+
+  test('the memory probe chases pointers through 16 MiB: slower than its step count in L1 would allow', () => {
+    const ms = memoryProbeMs();
+    // 2^18 dependent loads: even at 1 ns each (an L1 hit) that is 0.26 ms; in L3 or DRAM it is 10-100x that.
+    assert.ok(ms > 0.26 && ms < 5_000, `${ms} ms`);
   });
 
   test('steal share from /proc/stat readings', () => {
@@ -62,7 +76,7 @@ describe('calibration and drift', () => {
     const now = cpuTimes();
     assert.ok(now && now.total > 0 && now.steal >= 0);
     const d = driftMeter('0')();
-    assert.ok(d.probeMs > 0);
+    assert.ok(d.probeMs > 0 && d.memoryProbeMs! > 0);
     assert.ok(d.stealShare === null || (d.stealShare >= 0 && d.stealShare <= 1));
   });
 });

@@ -23,6 +23,8 @@ suite('decomposition', () => {
     cell('microlith', '03-pdp', [2], [0.2]),
     cell('micro', '05-checkout', [9], [1]),
     cell('microlith', '05-checkout', [3], [0.4]),
+    cell('micro', '06-browse-mix', [900], [6]),
+    cell('microlith', '06-browse-mix', [100], [3]),
   ];
 
   test('subtracts medians: micro − microlith and microlith − harper', () => {
@@ -35,10 +37,12 @@ suite('decomposition', () => {
     assert.ok(Math.abs(cpu.hops! - 1.0) < 1e-9, String(cpu.hops));
   });
 
-  test('reports nothing for a scenario without a pair, nor outside 01–04', () => {
+  test('reports nothing for a scenario without a pair, nor outside 01–05', () => {
     const rows = decompose(cells);
     assert.ok(!rows.some((r) => r.scenario === '03-pdp'), 'microlith alone: no difference to show');
-    assert.ok(!rows.some((r) => r.scenario === '05-checkout'));
+    const checkout = rows.find((r) => r.scenario === '05-checkout' && r.metric === 'p50');
+    assert.equal(checkout?.hops, 9 - 3, 'the write path is decomposed');
+    assert.ok(!rows.some((r) => r.scenario === '06-browse-mix'), 'think time: not a cost per request');
   });
 
   test('never reads a multi-step cell as one value', () => {

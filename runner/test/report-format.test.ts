@@ -1,7 +1,7 @@
 /** The formatting every table shares: numbers, shares, medians with their CI, markdown tables, range cells. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mdTable, num, pct, withCi } from '../src/report/format.js';
+import { mdTable, num, pct, ratioNum, withCi } from '../src/report/format.js';
 import { median, rangeCell } from '../src/resilience/cells.js';
 import { describe } from '../src/stats/describe.js';
 
@@ -14,6 +14,15 @@ test('numbers: digits by size, a dash for what is not a number', () => {
   assert.equal(num(Number.NaN), '–');
   assert.equal(pct(0.1234), '12.3%');
   assert.equal(pct(undefined), '–');
+});
+
+test('ratios: three decimals, three significant digits below 0.01 (never "0.000")', () => {
+  assert.equal(ratioNum(17.26158), '17.262');
+  assert.equal(ratioNum(0.0617), '0.062');
+  assert.equal(ratioNum(0.000403123), '0.000403');
+  assert.equal(ratioNum(-0.00123456), '-0.00123');
+  assert.equal(ratioNum(0), '0.000');
+  assert.equal(ratioNum(null), '–');
 });
 
 test('a median with the half-width of its 95% CI relative to the mean', () => {

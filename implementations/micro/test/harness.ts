@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generateDataset } from '@lab/contract';
 import { findTool, freePort, LabPaths } from '@lab/runner';
@@ -26,6 +27,11 @@ export interface Proc {
   name: string;
   child: ChildProcess;
   output: string[];
+  /**
+   * Whether this process said it listens on this origin (`http://127.0.0.1:PORT`). A free port picked ahead can be
+   * taken by another test file's server before ours binds it: that server would answer our health checks.
+   */
+  listensOn(origin: string): boolean;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process is gone. */
   stop(): Promise<void>;
 }
@@ -39,12 +45,19 @@ export function spawnProc(
 ): Proc {
   const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
+  const origins = new Set<string>();
   const keep = (b: Buffer) => {
     output.push(b.toString());
     if (output.length > 200) output.shift();
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  // The banner is one stdout line ("micro-bff listening on http://127.0.0.1:PORT (…)"), whole lines only.
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = / listening on (http:\/\/\S+)/.exec(line);
+      if (m) origins.add(m[1]!);
+    });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
@@ -53,6 +66,7 @@ export function spawnProc(
     name,
     child,
     output,
+    listensOn: (origin) => origins.has(origin),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -169,8 +183,9 @@ export async function waitHealthy(url: string, ms: number, proc?: Proc): Promise
     }
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.status === 200) return;
-      last = `${r.status} ${await r.text()}`;
+      const ours = !proc || proc.listensOn(new URL(url).origin);
+      if (r.status === 200 && ours) return;
+      last = `${r.status} ${await r.text()}${ours ? '' : ` (not from ${proc!.name}: it has not said it listens there)`}`;
     } catch (e) {
       last = (e as Error).message;
     }
@@ -206,7 +221,9 @@ export interface StackOptions {
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const db = await startDatabase(opts.server);
   const ports = {} as Record<ProcName, number>;
-  for (const p of PROCESSES) ports[p] = await freePort();
+  // The BFF's port is picked when it starts (after the seeding, minutes on FerretDB): picked here, it could be
+  // taken by another test file's server in the meantime.
+  for (const p of PROCESSES) if (p !== 'bff') ports[p] = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'],
     HOME: process.env['HOME'],
@@ -238,7 +255,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     db,
     ports,
     procs,
-    bffUrl: `http://127.0.0.1:${ports.bff}`,
+    bffUrl: '',
     env,
     url: (name) => `http://127.0.0.1:${ports[name]}`,
     spawn: spawnOne,
@@ -258,6 +275,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         waitHealthy(`${stack.url(n)}/health`, timeout, procs[n]),
       ),
     );
+    ports.bff = await freePort();
+    stack.bffUrl = stack.url('bff');
     procs.bff = spawnOne('bff', ports.bff);
     await waitHealthy(`${stack.bffUrl}/health`, timeout, procs.bff);
     return stack;

@@ -5,7 +5,7 @@
  * (a neighbour, the host, the clock) got slower, not the target: stats/aggregate.ts flags runs whose probe
  * differs from the run's median by more than DRIFT_SHARE.
  *
- * Run alone: node speed-probe.js prints the probe's milliseconds.
+ * Run alone: node speed-probe.js prints the two probes' milliseconds (compute, then memory).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -37,17 +37,58 @@ export function probeMs(): number {
   return fastest;
 }
 
+/** 4 Mi slots of 4 bytes: 16 MiB, half the L3 these machines share with their neighbours (32 MiB). */
+const CHASE_SLOTS = 1 << 22;
+const CHASE_STEPS = 1 << 18;
+
+/**
+ * ~10–50 ms of dependent reads at random addresses over 16 MiB (a pointer chase through one cycle of every slot):
+ * the memory-bound counterpart of probeMs. Alone, the chase mostly hits the shared L3; a neighbour that takes the L3
+ * or the memory bus sends it to DRAM, which a compute loop that fits in L1 never meets (docs/methodology.md,
+ * "What the probe cannot see"). Recorded beside probeMs, not flagged on: its relation to the targets' cost is
+ * what it is there to find out. The median of the last 4 of 5 chases (the first runs before the loop is optimised).
+ */
+export function memoryProbeMs(): number {
+  const next = new Int32Array(CHASE_SLOTS);
+  for (let i = 0; i < CHASE_SLOTS; i++) next[i] = i;
+  // Sattolo's shuffle gives a single cycle: the chase visits every slot before it repeats one.
+  let x = 0x2545f491;
+  for (let i = CHASE_SLOTS - 1; i > 0; i--) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const j = x % i;
+    const t = next[i]!;
+    next[i] = next[j]!;
+    next[j] = t;
+  }
+  const times: number[] = [];
+  let p = 0;
+  for (let rep = 0; rep < 5; rep++) {
+    const t0 = performance.now();
+    for (let s = 0; s < CHASE_STEPS; s++) p = next[p]!;
+    times.push(performance.now() - t0);
+  }
+  if (p === -1) throw new Error('unreachable: keeps the chase from being optimised away');
+  const last = times.slice(1).sort((a, b) => a - b);
+  return (last[1]! + last[2]!) / 2;
+}
+
 const SELF = fileURLToPath(import.meta.url);
 
-/** The probe on the given cores (a child pinned with taskset); in this process where taskset is missing. */
-export function probeOn(cpuset: string): { ms: number; pinned: boolean } {
+export interface Probe {
+  ms: number;
+  memoryMs: number;
+  pinned: boolean;
+}
+
+/** Both probes on the given cores (a child pinned with taskset); in this process where taskset is missing. */
+export function probeOn(cpuset: string): Probe {
   const r = spawnSync('taskset', ['-c', cpuset, process.execPath, SELF], {
     encoding: 'utf8',
     timeout: 10_000,
   });
-  const ms = Number(r.stdout?.trim());
-  if (r.status === 0 && Number.isFinite(ms) && ms > 0) return { ms, pinned: true };
-  return { ms: probeMs(), pinned: false };
+  const [ms, memoryMs] = (r.stdout ?? '').trim().split(/\s+/).map(Number);
+  if (r.status === 0 && ms! > 0 && memoryMs! > 0) return { ms: ms!, memoryMs: memoryMs!, pinned: true };
+  return { ms: probeMs(), memoryMs: memoryProbeMs(), pinned: false };
 }
 
 /** Jiffies from /proc/stat's aggregate line: all of them, and the stolen ones (null off Linux). */
@@ -72,7 +113,12 @@ export function stealShare(a: ReturnType<typeof cpuTimes>, b: ReturnType<typeof 
 export function driftMeter(cpuset: string): () => DriftSample {
   const probe = probeOn(cpuset);
   const before = cpuTimes();
-  return () => ({ probeMs: probe.ms, probePinned: probe.pinned, stealShare: stealShare(before, cpuTimes()) });
+  return () => ({
+    probeMs: probe.ms,
+    memoryProbeMs: probe.memoryMs,
+    probePinned: probe.pinned,
+    stealShare: stealShare(before, cpuTimes()),
+  });
 }
 
-if (process.argv[1] === SELF) process.stdout.write(`${probeMs().toFixed(3)}\n`);
+if (process.argv[1] === SELF) process.stdout.write(`${probeMs().toFixed(3)} ${memoryProbeMs().toFixed(3)}\n`);

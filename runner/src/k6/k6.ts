@@ -51,16 +51,27 @@ async function poll(port: number): Promise<Live | null> {
       get('http_req_failed'),
       get('checks'),
     ]);
-    if (!reqs) return null;
-    return {
-      requests: reqs['count'] ?? 0,
-      rps: reqs['rate'] ?? 0,
-      failedRate: failed?.['rate'] ?? 0,
-      checksRate: checks?.['rate'] ?? 1,
-    };
+    return reqs ? liveOf(reqs, failed, checks) : null;
   } catch {
     return null;
   }
+}
+
+type Sample = Record<string, number> | null;
+
+/**
+ * The live figures from k6's REST samples. Before the first response k6 reports the rate of its (declared, still
+ * empty) `checks` and `http_req_failed` as 0: nothing has failed yet, so the rates are read only once there are
+ * requests (a scenario with think time, like 06, has none in its first second).
+ */
+export function liveOf(reqs: Record<string, number>, failed: Sample, checks: Sample): Live {
+  const requests = reqs['count'] ?? 0;
+  return {
+    requests,
+    rps: reqs['rate'] ?? 0,
+    failedRate: requests > 0 ? (failed?.['rate'] ?? 0) : 0,
+    checksRate: requests > 0 ? (checks?.['rate'] ?? 1) : 1,
+  };
 }
 
 export interface K6Options {

@@ -7,8 +7,12 @@
 import type { CellSummary } from '../stats/aggregate.js';
 import { mdTable, num } from './format.js';
 
-/** The scenarios the decomposition is read on: one page kind each, a closed model, one step. */
-export const DECOMPOSITION_SCENARIOS = ['01', '02', '03', '04'] as const;
+/**
+ * The scenarios the decomposition is read on: closed model, one step, no think time — the four page kinds and the
+ * write path (05, where micro's saga crosses services). Not 00 (each target's /health has its own depth), nor 06
+ * (its load is capped by think time, so its latency says how saturated a target is, not what a request costs).
+ */
+export const DECOMPOSITION_SCENARIOS = ['01', '02', '03', '04', '05'] as const;
 export const DECOMPOSITION_TARGETS = ['harper', 'microlith', 'micro', 'mono'] as const;
 export type DecompositionTarget = (typeof DECOMPOSITION_TARGETS)[number];
 
@@ -38,7 +42,7 @@ function median(cell: CellSummary | undefined, metric: DecompositionMetric): num
 
 const diff = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
-/** One row per scenario (01–04) and metric where microlith and at least one other target were measured. */
+/** One row per scenario (01–05) and metric where microlith and at least one other target were measured. */
 export function decompose(cells: readonly CellSummary[]): DecompositionRow[] {
   const rows: DecompositionRow[] = [];
   const scenarios = [...new Set(cells.map((c) => c.scenario))]

@@ -7,6 +7,16 @@ export function num(v: number | null | undefined, digits?: number): string {
   return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 }
 
+/**
+ * A ratio with three decimals, or three significant digits below 0.01: a latency ratio of 1/2,500 must not read
+ * "0.000".
+ */
+export function ratioNum(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v) || v === 0 || Math.abs(v) >= 0.01)
+    return num(v, 3);
+  return Number(v.toPrecision(3)).toLocaleString('en-US', { maximumSignificantDigits: 3 });
+}
+
 export function pct(v: number | null | undefined, digits = 1): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(digits)}%`;
 }

@@ -12,7 +12,7 @@ import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../
 import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
 import { TARGET_HALF_WIDTH } from '../stats/paired.js';
-import { mdTable, num, pct, withCi } from './format.js';
+import { mdTable, num, pct, ratioNum, withCi } from './format.js';
 import { routeTable } from './routes.js';
 import { serviceTable } from './services.js';
 
@@ -179,12 +179,12 @@ export function comparisonTable(comparisons: PairComparison[]): string {
     `${c.a} / ${c.b}`,
     c.step,
     METRIC_NAME[c.metric],
-    c.paired ? `${num(c.paired.ratio, 3)}×` : '–',
-    c.paired?.ci95 ? `${num(c.paired.ci95[0], 3)}–${num(c.paired.ci95[1], 3)}` : '–',
+    c.paired ? `${ratioNum(c.paired.ratio)}×` : '–',
+    c.paired?.ci95 ? `${ratioNum(c.paired.ci95[0])}–${ratioNum(c.paired.ci95[1])}` : '–',
     c.paired?.halfWidth != null ? `±${pct(c.paired.halfWidth, 1)}` : '–',
     roundsText(c.paired),
-    `${num(c.result.ratio, 3)}×`,
-    c.result.ci95 ? `${num(c.result.ci95[0], 3)}–${num(c.result.ci95[1], 3)}` : '–',
+    `${ratioNum(c.result.ratio)}×`,
+    c.result.ci95 ? `${ratioNum(c.result.ci95[0])}–${ratioNum(c.result.ci95[1])}` : '–',
     c.result.welch ? (c.result.welch.p < 0.001 ? '< 0.001' : num(c.result.welch.p, 3)) : '–',
     c.result.stars,
   ]);

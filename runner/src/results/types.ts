@@ -211,6 +211,8 @@ export type CoreBusyMethod = 'cpuacct' | 'proc-stat';
 export interface DriftSample {
   /** The speed probe's milliseconds right before the step (lower is faster). */
   probeMs: number;
+  /** The memory-bound probe's milliseconds right before the step (absent in files written before it existed). */
+  memoryProbeMs?: number;
   probePinned: boolean;
   /** Share of all CPU time stolen by the hypervisor during the step (null off Linux). */
   stealShare: number | null;

@@ -63,6 +63,7 @@ export const METRICS = [
   'hostOtherShare',
   'ceilingShare',
   'probeMs',
+  'memoryProbeMs',
   'stealShare',
 ] as const;
 export type MetricKey = (typeof METRICS)[number];
@@ -200,6 +201,7 @@ function metricValues(
     hostOtherShare: hostOther(r),
     ceilingShare: ceiling ? m.rps / ceiling : null,
     probeMs: r?.drift?.probeMs ?? null,
+    memoryProbeMs: r?.drift?.memoryProbeMs ?? null,
     stealShare: r?.drift?.stealShare ?? null,
   };
 }
