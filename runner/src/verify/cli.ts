@@ -14,7 +14,7 @@ Checks a running target against the contract's oracle, byte for byte, and exits 
   --seed N           dataset seed the target was started with (default: LAB_SEED, else 42)
   --scale N          dataset scale (default: LAB_SCALE, else 1)
   --products N       products checked one by one beyond the edge cases (default 40)
-  --timeout MS       per-request timeout (default 10000)
+  --timeout MS       per-request timeout (default 10000; the resets wait up to 120000)
   --no-concurrency   skip the 50-concurrent-checkouts check
   --json FILE        also write the full report as JSON
   --verbose          list every check, not only failures

@@ -81,9 +81,9 @@ export class Verifier {
     group: string,
     name: string,
     req: HttpRequest,
-    opts: { oracleUrl?: string; expect?: Expectation } = {},
+    opts: { oracleUrl?: string; expect?: Expectation; timeoutMs?: number } = {},
   ): Promise<{ pass: boolean; res: HttpResponse; body: unknown }> {
-    const res = await send(this.o.baseUrl, req, this.o.timeoutMs);
+    const res = await send(this.o.baseUrl, req, opts.timeoutMs ?? this.o.timeoutMs);
     const expect: Expectation =
       opts.expect ??
       ({
