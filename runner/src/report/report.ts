@@ -16,6 +16,7 @@ import { type CellSummary, comparePairs } from '../stats/aggregate.js';
 import { capacitySpec, renderSvg, scenarioSpec, sweepSpec } from './charts.js';
 import { decompositionSection } from './decomposition.js';
 import { latencySection } from './latency.js';
+import { probeFollowSection } from './probe-follow.js';
 import { spreadSection } from './spread.js';
 import { capacityTable, comparisonTable, flagLegend, header, scenarioTable, TABLE_NOTE } from './markdown.js';
 import { PUBLISHED_PAGE, runCells } from './run-files.js';
@@ -140,6 +141,8 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
   if (latency) parts.push(latency, '');
   const spread = spreadSection(all, targets, docs('methodology.md'));
   if (spread) parts.push(spread, '');
+  const probes = probeFollowSection(all, docs('methodology.md'));
+  if (probes) parts.push(probes, '');
   parts.push('## Reading the tables', '', TABLE_NOTE, '', flagLegend(all), '');
   return { file, markdown: parts.join('\n'), charts, runIds };
 }
