@@ -13,7 +13,10 @@
  */
 export type ResetMode = 'running' | 'recovering';
 
-/** Also how long the verify suite waits for its resets: the first reset after a start may have a whole session's carts and orders to delete. */
+/**
+ * Also how long the verify suite waits for its resets: the first reset after a start may have a whole session's
+ * carts and orders to delete.
+ */
 export const RESET_DEADLINE_MS = 120_000;
 const DEADLINE_MS = RESET_DEADLINE_MS;
 const RETRY_MS = { running: 2000, recovering: 1000 } as const;
