@@ -14,11 +14,10 @@
 export type ResetMode = 'running' | 'recovering';
 
 /**
- * Also how long the verify suite waits for its resets: the first reset after a start may have a whole session's
- * carts and orders to delete.
+ * The deadline above, which the verify suite's resets get too: the first reset after a start may have a whole
+ * session's carts and orders to delete.
  */
 export const RESET_DEADLINE_MS = 120_000;
-const DEADLINE_MS = RESET_DEADLINE_MS;
 const RETRY_MS = { running: 2000, recovering: 1000 } as const;
 
 export class ResetFailed extends Error {}
@@ -26,7 +25,7 @@ export class ResetFailed extends Error {}
 /** Resolves once the target answered 204; rejects with ResetFailed saying what it answered last. */
 export async function resetTarget(baseUrl: string, token: string, mode: ResetMode): Promise<void> {
   const url = `${baseUrl}/api/admin/reset`;
-  const deadline = Date.now() + DEADLINE_MS;
+  const deadline = Date.now() + RESET_DEADLINE_MS;
   for (let attempt = 1; ; attempt++) {
     const answer = await post(url, token, deadline);
     if (answer === 204) return;

@@ -341,6 +341,16 @@ const COMPARED: PairComparison['metric'][] = ['rps', 'p50', 'p99', 'cpuPer1kReq'
 /** What k6 bounds: a cell near its ceiling says little about these (CPU per request stays comparable). */
 const LOADGEN_BOUND_METRICS = new Set<PairComparison['metric']>(['rps', 'p50', 'p99']);
 
+/** The cells of each run id and target together, in first-seen order (one start of a target measures them all). */
+export function byRunAndTarget(cells: readonly CellSummary[]): CellSummary[][] {
+  const groups = new Map<string, CellSummary[]>();
+  for (const c of cells) {
+    const key = `${c.runId}|${c.target}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()];
+}
+
 /**
  * The run's median speed probe over every measured run of every cell; a step is flagged `drift` when one of
  * its runs is more than DRIFT_SHARE away from it (the machine, not the target, changed speed).

@@ -10,7 +10,7 @@
  * its probe being slower than the series' average.
  */
 import { mean, sampleCorrelation } from 'simple-statistics';
-import type { CellSummary, MetricKey } from './aggregate.js';
+import { byRunAndTarget, type CellSummary, type MetricKey } from './aggregate.js';
 
 /** Fewer windows than this (after pairing with a probe), and a correlation says nothing. */
 export const MIN_WINDOWS = 8;
@@ -61,12 +61,7 @@ function correlation(r: Residuals): number | null {
 
 /** Per run id and target (in first-seen order): how far each probe follows the windows' CPU per request. */
 export function probeFollowOf(cells: readonly CellSummary[]): ProbeFollow[] {
-  const groups = new Map<string, CellSummary[]>();
-  for (const c of cells) {
-    const key = `${c.runId}|${c.target}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
-  return [...groups.values()].flatMap((g) => {
+  return byRunAndTarget(cells).flatMap((g) => {
     const compute = pooled(g, 'probeMs');
     const memory = pooled(g, 'memoryProbeMs');
     if (compute.cost.length < MIN_WINDOWS && memory.cost.length < MIN_WINDOWS) return [];

@@ -15,7 +15,7 @@
  * windows three times as long (at best a third of the within-start variance left).
  */
 import { mean, sampleCorrelation, sampleVariance, sumSimple } from 'simple-statistics';
-import type { CellSummary, MetricKey } from './aggregate.js';
+import { byRunAndTarget, type CellSummary, type MetricKey } from './aggregate.js';
 import { logHalfWidth } from './paired.js';
 
 export const SPREAD_METRICS = ['rps', 'cpuPer1kReq'] as const satisfies readonly MetricKey[];
@@ -131,12 +131,9 @@ function correlation(a: Table, b: Table): number | null {
 
 /** Every target's table per run id (cells of one run id and target measured on the same starts). */
 function tablesOf(cells: readonly CellSummary[], metric: SpreadMetric): Table[] {
-  const groups = new Map<string, CellSummary[]>();
-  for (const c of cells) {
-    const key = `${c.runId}|${c.target}`;
-    groups.set(key, [...(groups.get(key) ?? []), c]);
-  }
-  return [...groups.values()].map((g) => table(g, metric)).filter((t): t is Table => t !== null);
+  return byRunAndTarget(cells)
+    .map((g) => table(g, metric))
+    .filter((t): t is Table => t !== null);
 }
 
 /** Per run id, target and metric: the split of the spread, for every target with at least two scenarios per start. */
