@@ -14,6 +14,7 @@ import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 import { Counter } from 'k6/metrics';
 import type { CategoryFact, SearchFact } from './data.ts';
 import { info, productIds, products } from './data.ts';
+import { countError } from './errors.ts';
 import { REQUEST_TIMEOUT } from './profile.ts';
 import { calibrationBody, sampleThis } from './sampling.ts';
 
@@ -31,7 +32,9 @@ function body(r: Res): string {
 }
 
 function get(path: string, name: string): Res {
-  return http.get(`${BASE_URL}${path}`, { tags: { name }, timeout: REQUEST_TIMEOUT });
+  const r = http.get(`${BASE_URL}${path}`, { tags: { name }, timeout: REQUEST_TIMEOUT });
+  countError(r);
+  return r;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -70,7 +73,11 @@ function checkNames(name: string): CheckNames {
  */
 function read(path: string, name: string, expected: () => (b: string) => boolean): boolean {
   const n = checkNames(name);
-  if (!sampleThis()) return http.get(`${BASE_URL}${path}`, n.none).status === 200;
+  if (!sampleThis()) {
+    const r = http.get(`${BASE_URL}${path}`, n.none);
+    countError(r);
+    return r.status === 200;
+  }
   const r = get(path, name);
   const ok = calibrationBody === null ? expected() : (b: string) => b === calibrationBody;
   return check(
@@ -121,6 +128,7 @@ export function createCart(): string | null {
     tags: { name: 'cart-create' },
     timeout: REQUEST_TIMEOUT,
   });
+  countError(r);
   let id: string | null = null;
   const ok = check(
     r,
@@ -148,6 +156,7 @@ export function addItem(cartId: string, productId: number, quantity: number): bo
     JSON.stringify({ productId, quantity }),
     { headers: JSON_HEADERS, tags: { name: 'cart-add' }, timeout: REQUEST_TIMEOUT },
   );
+  countError(r);
   return check(
     r,
     {
@@ -175,7 +184,8 @@ export function getCart(cartId: string): boolean {
   );
 }
 
-const checkoutStatuses = http.expectedStatuses(201, 409);
+const CHECKOUT_EXPECTED = [201, 409] as const;
+const checkoutStatuses = http.expectedStatuses(...CHECKOUT_EXPECTED);
 
 /** POST checkout: 201 with an order, or 409 insufficient_stock (a correct answer once stock runs out). */
 export function checkout(cartId: string): boolean {
@@ -184,6 +194,7 @@ export function checkout(cartId: string): boolean {
     timeout: REQUEST_TIMEOUT,
     responseCallback: checkoutStatuses,
   });
+  countError(r, CHECKOUT_EXPECTED);
   const ok = check(
     r,
     {

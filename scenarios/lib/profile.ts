@@ -4,6 +4,7 @@
  * files to plan runs and estimate times, so the two never disagree.
  */
 import type { Options, Scenario } from 'k6/options';
+import { ERROR_SUBMETRICS } from './errors.ts';
 import type { Profile } from './profile-types.ts';
 
 export type { Profile, Step } from './profile-types.ts';
@@ -72,7 +73,7 @@ export const OK_DURATION = 'http_req_duration{expected_response:true}';
  * wrong body on a sampled request) and not one failed request (an error status on any request). The runner
  * keeps a run that crossed them (exit 99) and flags its cell `errors`. Per route (05, 06: the `name` tags),
  * empty threshold lists make k6 keep the submetrics, so the summary breaks requests, errors, checks and
- * latency out per route.
+ * latency out per route. The same trick keeps one count per kind of failure (errors.ts).
  */
 export function thresholds(routes: readonly string[] = []): NonNullable<Options['thresholds']> {
   const t: NonNullable<Options['thresholds']> = {
@@ -80,6 +81,7 @@ export function thresholds(routes: readonly string[] = []): NonNullable<Options[
     http_req_failed: ['rate==0'],
     [OK_DURATION]: [],
   };
+  for (const m of ERROR_SUBMETRICS) t[m] = [];
   for (const name of routes) {
     t[`http_reqs{name:${name}}`] = [];
     t[`http_req_failed{name:${name}}`] = [];

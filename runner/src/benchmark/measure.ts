@@ -5,7 +5,14 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { driftMeter } from '../calibration/speed-probe.js';
-import { extractMetrics, judgeSlo, k6Completed, type K6Run, type K6Summary } from '../k6/k6.js';
+import {
+  errorKindsText,
+  extractMetrics,
+  judgeSlo,
+  k6Completed,
+  type K6Run,
+  type K6Summary,
+} from '../k6/k6.js';
 import { parseCpuset } from '../lab/budget.js';
 import type { LabTarget } from '../lab/compose.js';
 import type { MonitoringFile, PlannedStep, StepResources, StepResult } from '../results/types.js';
@@ -219,6 +226,7 @@ function stepLine(label: string, s: StepResult, res: StepResources, r: K6Run): s
   return (
     `${label}: ${Math.round(m.rps)} req/s · p50 ${m.latencyMs.p50.toFixed(2)} ms · p99 ${m.latencyMs.p99.toFixed(2)} ms` +
     ` · errors ${errs}` +
+    (m.failedRequests > 0 && m.errorKinds ? ` (${errorKindsText(m.errorKinds)})` : '') +
     (sut?.cpuShareOfBudget != null ? ` · cpu ${(sut.cpuShareOfBudget * 100).toFixed(0)}% of budget` : '') +
     (r.loadgen.cpuShare != null ? ` · k6 cpu ${(r.loadgen.cpuShare * 100).toFixed(0)}%` : '') +
     (s.slo ? ` · ${s.slo.pass ? 'SLO met' : `SLO missed (${s.slo.reasons.join(', ')})`}` : '')

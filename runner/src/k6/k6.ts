@@ -229,6 +229,31 @@ export function extractRoutes(s: K6Summary): Record<string, RouteMetrics> {
   return out;
 }
 
+/**
+ * Failed requests by kind, from the `request_errors{kind:…}` submetrics the scenarios' thresholds keep
+ * (scenarios/lib/errors.ts); kinds with none are left out. Undefined for a summary without them (older scenarios).
+ */
+export function extractErrorKinds(s: K6Summary): Record<string, number> | undefined {
+  let found = false;
+  const out: Record<string, number> = {};
+  for (const [key, m] of Object.entries(s.metrics)) {
+    const kind = /^request_errors\{kind:([^}]+)\}$/.exec(key)?.[1];
+    if (!kind) continue;
+    found = true;
+    const n = m.values['count'] ?? 0;
+    if (n > 0) out[kind] = n;
+  }
+  return found ? out : undefined;
+}
+
+/** "timeout 12, http-5xx 3": the kinds of a step's failed requests, most frequent first. */
+export function errorKindsText(kinds: Record<string, number> | undefined): string {
+  return Object.entries(kinds ?? {})
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
+}
+
 /** The runner's view of one k6 summary. */
 export function extractMetrics(s: K6Summary): StepMetrics {
   const v = (metric: string, key: string): number => s.metrics[metric]?.values[key] ?? 0;
@@ -258,6 +283,7 @@ export function extractMetrics(s: K6Summary): StepMetrics {
     stockConflicts: v('stock_conflicts', 'count'),
     testRunDurationMs: s.state?.testRunDurationMs ?? 0,
     routes: extractRoutes(s),
+    errorKinds: extractErrorKinds(s),
   };
 }
 
@@ -266,7 +292,10 @@ export function judgeSlo(m: StepMetrics, p99Ms: number): SloResult {
   const reasons: string[] = [];
   if (m.requests === 0) reasons.push('no request completed');
   if (m.latencyMs.p99 > p99Ms) reasons.push(`p99 ${m.latencyMs.p99.toFixed(1)} ms > ${p99Ms} ms`);
-  if (m.failedRequests > 0) reasons.push(`${m.failedRequests} failed requests`);
+  if (m.failedRequests > 0) {
+    const kinds = errorKindsText(m.errorKinds);
+    reasons.push(`${m.failedRequests} failed requests${kinds ? ` (${kinds})` : ''}`);
+  }
   if (m.checksFailed > 0) reasons.push(`${m.checksFailed} failed checks`);
   if (m.droppedIterations > 0) reasons.push(`${m.droppedIterations} dropped iterations`);
   return { p99Ms, pass: reasons.length === 0, reasons };

@@ -32,6 +32,11 @@ export interface StepMetrics {
   testRunDurationMs: number;
   /** 05, 06: per route (the scenarios' `name` tags); absent in files written before routes were kept. */
   routes?: Record<string, RouteMetrics>;
+  /**
+   * Failed requests by kind (timeout, connect-timeout, refused, reset, http-5xx, http-4xx, other:
+   * scenarios/lib/errors.ts), kinds with none left out; absent in files written before kinds were counted.
+   */
+  errorKinds?: Record<string, number>;
 }
 
 /** One route of a mixed scenario: its requests, errors and failed checks, latency over its successes. */
