@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { writeJsonAtomic } from '../src/lib/files.js';
 import type { Manifest, ResourcesFile, RunFile } from '../src/results/types.js';
+import { errorKindTable } from '../src/report/error-kinds.js';
 import { routeTable } from '../src/report/routes.js';
 import { serviceTable } from '../src/report/services.js';
 import { type RunSummary, summarizeRun } from '../src/stats/aggregate.js';
 import { fakeK6Run } from './helpers.js';
-import { extractMetrics } from '../src/k6/k6.js';
+import { errorKindsText, extractMetrics, judgeSlo } from '../src/k6/k6.js';
 import { type StepResources, type Calibration } from '../src/results/types.js';
 
 let dir: string;
@@ -38,6 +39,9 @@ function write(target: string, run: number, rps: number, services: Record<string
             'http_req_duration{name:home,expected_response:true}': { 'p(50)': 3, 'p(99)': 12 },
             'http_reqs{name:pdp}': { count: rps * 8 },
             'http_req_duration{name:pdp,expected_response:true}': { 'p(50)': 1.5, 'p(99)': 7 },
+            // and counts its failed requests by kind (scenarios/lib/errors.ts)
+            'request_errors{kind:http-5xx}': { count: run === 2 ? 1 : 0 },
+            'request_errors{kind:timeout}': { count: 0 },
           }
         : {}),
     }).summary!,
@@ -160,4 +164,34 @@ test('mixed scenarios: per route req/s, successful latency and errors', () => {
   assert.equal(r['pdp']!.p99, 7);
   assert.deepEqual(cell('slow').routes, {});
   assert.match(routeTable(summary.cells), /\| multi \| home \| 2,200 \| 3\.00 \| 12\.0 \| 1 \| 0 \|/);
+});
+
+test('failed requests by kind: summed over runs, in their own table, absent for files without kinds', () => {
+  assert.deepEqual(cell('multi').errorKinds, { 'http-5xx': 1 });
+  assert.equal(
+    cell('slow').errorKinds,
+    undefined,
+    'a summary without the submetrics: kinds unknown, not zero',
+  );
+  assert.ok(!('errorKinds' in cell('slow')), 'so older summaries stay byte for byte the same');
+  const md = errorKindTable(summary.cells);
+  assert.match(md, /\| target \| failed requests \| http-5xx \|/);
+  assert.match(md, /\| multi \| 1 \| 1 \|/);
+  assert.doesNotMatch(md, /\| slow \||\| timeout \|/, 'only steps that failed, only kinds that occurred');
+  assert.equal(errorKindTable(summary.cells.filter((c) => c.target === 'slow')), '');
+});
+
+test('the progress line and an 08 step’s SLO reasons name the kinds, most frequent first', () => {
+  assert.equal(errorKindsText({ reset: 2, timeout: 7, 'http-5xx': 1 }), 'timeout 7, reset 2, http-5xx 1');
+  const m = extractMetrics(
+    fakeK6Run({
+      http_reqs: { count: 100, rate: 100 },
+      http_req_failed: { passes: 9 },
+      'request_errors{kind:timeout}': { count: 7 },
+      'request_errors{kind:refused}': { count: 2 },
+      'request_errors{kind:other}': { count: 0 },
+    }).summary!,
+  );
+  assert.deepEqual(m.errorKinds, { timeout: 7, refused: 2 });
+  assert.deepEqual(judgeSlo(m, 50).reasons, ['9 failed requests (timeout 7, refused 2)']);
 });

@@ -258,7 +258,7 @@ export function errorKindsText(kinds: Record<string, number> | undefined): strin
 export function extractMetrics(s: K6Summary): StepMetrics {
   const v = (metric: string, key: string): number => s.metrics[metric]?.values[key] ?? 0;
   const lat = s.metrics[OK_DURATION] ? OK_DURATION : 'http_req_duration';
-  return {
+  const m: StepMetrics = {
     requests: v('http_reqs', 'count'),
     rps: v('http_reqs', 'rate'),
     failedRequests: v('http_req_failed', 'passes'),
@@ -283,8 +283,10 @@ export function extractMetrics(s: K6Summary): StepMetrics {
     stockConflicts: v('stock_conflicts', 'count'),
     testRunDurationMs: s.state?.testRunDurationMs ?? 0,
     routes: extractRoutes(s),
-    errorKinds: extractErrorKinds(s),
   };
+  const kinds = extractErrorKinds(s);
+  if (kinds) m.errorKinds = kinds;
+  return m;
 }
 
 /** 08: a step is sustained when p99 is under the SLO with no failed request or check and nothing dropped. */

@@ -13,6 +13,7 @@ import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
 import { TARGET_HALF_WIDTH } from '../stats/paired.js';
 import { mdTable, num, pct, ratioNum, withCi } from './format.js';
+import { errorKindTable } from './error-kinds.js';
 import { routeTable } from './routes.js';
 import { serviceTable } from './services.js';
 
@@ -125,7 +126,7 @@ export function scenarioTable(cells: CellSummary[]): string {
     rows,
     head.map((h, i) => (i === 0 || h === 'step' || h === 'flags' ? 'l' : 'r')),
   );
-  return [table, serviceTable(cells), routeTable(cells)].filter(Boolean).join('\n\n');
+  return [table, serviceTable(cells), routeTable(cells), errorKindTable(cells)].filter(Boolean).join('\n\n');
 }
 
 /** The widest spread of a cell's speed probes (max/min - 1) and the worst steal share: the machine's drift. */

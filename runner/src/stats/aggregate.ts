@@ -84,6 +84,8 @@ export interface StepSummary {
   routes: Record<string, RouteSummary>;
   /** 08: in how many runs this step met the SLO. */
   sloPassed: number | null;
+  /** Failed requests by kind, summed over runs; absent when no run counted kinds (files from before). */
+  errorKinds?: Record<string, number>;
 }
 
 export interface RouteSummary {
@@ -130,6 +132,21 @@ function routeSummaries(steps: StepResult[]): Record<string, RouteSummary> {
       ];
     }),
   );
+}
+
+/** `{ [key]: value }`, or nothing when value is undefined: summaries from older runs stay byte for byte the same. */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+/** Failed requests by kind summed over the runs of one step; undefined when none of them counted kinds. */
+function errorKindSums(steps: StepResult[]): Record<string, number> | undefined {
+  const counted = steps.filter((s) => s.metrics.errorKinds !== undefined);
+  if (counted.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const s of counted)
+    for (const [k, n] of Object.entries(s.metrics.errorKinds!)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }
 
 export interface CellSummary {
@@ -295,6 +312,7 @@ export function summarizeCell(
       services,
       routes: routeSummaries(pairs.map((p) => p.s)),
       sloPassed: pairs[0]!.s.slo ? pairs.filter((p) => p.s.slo?.pass).length : null,
+      ...optional('errorKinds', errorKindSums(pairs.map((p) => p.s))),
     });
   }
   let capacity: CellSummary['capacity'] = null;
