@@ -29,7 +29,7 @@ test('capacity: the highest rate held with every lower step held too; null witho
   assert.equal(capacityOf(closed, [step('r100', 100, true)]), null);
 });
 
-test('09 alternates: the first step of each start stays first, the others run reversed on even runs', () => {
+test('09 alternates: the first step of each start stays first, the others run reversed on even runs; 07 reverses all', () => {
   const catalogue = loadScenarios(repoRoot());
   const labels = (name: string, run: number) =>
     stepOrder(
@@ -49,7 +49,10 @@ test('09 alternates: the first step of each start stays first, the others run re
     'hop-0.25ms',
   ]);
   assert.deepEqual(labels('09-network-latency', 3), listed);
-  // Without the profile's flag every run keeps the listed order (07's sweep, 08's ladder).
+  // 07 ("all"): the whole sweep reversed on even runs, so its 20-VU step is not always the first after a start.
+  assert.deepEqual(labels('07-concurrency-sweep', 1), ['vus-20', 'vus-200', 'vus-2000']);
+  assert.deepEqual(labels('07-concurrency-sweep', 2), ['vus-2000', 'vus-200', 'vus-20']);
+  // Without the profile's flag every run keeps the listed order (08's ladder).
   assert.deepEqual(labels('08-capacity', 2), labels('08-capacity', 1));
 });
 

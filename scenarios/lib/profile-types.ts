@@ -44,11 +44,20 @@ export interface Profile {
    */
   warmupRate?: number;
   /**
+   * The warm-up after each start lasts at least this long (a k6 duration, "60s"); the run's `--warmup` when longer.
+   * `--warmup 0s` still skips it and `--quick` keeps its short one. 08: 10 s left micro in its post-start transient
+   * (p99 1.5 s at 10 pages/s, every Node process burning ~4 ms per request), so its ladder ended on the first rung.
+   */
+  warmup?: string;
+  /**
    * Steps after the first of each start run as listed on odd runs and in reverse on even runs, so that no step
    * always comes later after the target's start than another (09's run 20261206-022924, in the listed order: Harper,
    * which has no hop for the latency to change, went from 2.17 to 1.50 ms of CPU per page from 0 to 5 ms).
+   * `"all"` reverses the first step too (07: its 20-VU step, always first after the start, carried the start's
+   * higher cost in run 20261207-115633; 09 keeps `direct` first because its injector's overhead is measured
+   * against it).
    */
-  alternateSteps?: boolean;
+  alternateSteps?: boolean | 'all';
   /** Reset the target's state (POST /api/admin/reset) before every measured run. */
   resetBeforeRun?: boolean;
   /** --quick: a short smoke run of the same shape. */

@@ -38,17 +38,21 @@ export function needsInjector(s: PlannedScenario, step: PlannedStep): boolean {
  * target where it is (`direct`; `hop-0ms` after the restart through the injector: the injector's overhead is
  * their difference, so both must follow a start alike) and runs the others as listed on odd runs, reversed on even
  * runs, so that the time since the start — over which a target still gets cheaper — is the same on average for
- * every step instead of growing with the added latency.
+ * every step instead of growing with the added latency. `alternateSteps: "all"` (07) reverses each start's
+ * steps entirely, its first included.
  */
 export function stepOrder(s: PlannedScenario, run: number): PlannedStep[] {
-  if (!s.entry.profile.alternateSteps || run % 2 === 1) return s.steps;
+  const mode = s.entry.profile.alternateSteps;
+  if (!mode || run % 2 === 1) return s.steps;
   const starts: PlannedStep[][] = [];
   for (const step of s.steps) {
     const current = starts.at(-1);
     if (current && needsInjector(s, current[0]!) === needsInjector(s, step)) current.push(step);
     else starts.push([step]);
   }
-  return starts.flatMap(([first, ...rest]) => [first!, ...rest.reverse()]);
+  return starts.flatMap(([first, ...rest]) =>
+    mode === 'all' ? [...rest.reverse(), first!] : [first!, ...rest.reverse()],
+  );
 }
 
 async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {

@@ -16,7 +16,7 @@ import {
 import { parseCpuset } from '../lab/budget.js';
 import type { LabTarget } from '../lab/compose.js';
 import type { MonitoringFile, PlannedStep, StepResources, StepResult } from '../results/types.js';
-import { formatDuration, type PlannedScenario } from '../scenarios/plan.js';
+import { formatDuration, type PlannedScenario, warmupSeconds } from '../scenarios/plan.js';
 import { K6_OVERHEAD_SECONDS, type Loop } from './context.js';
 import { RunFailure, TargetFailure } from './errors.js';
 import { coreBusySeconds, hostNoise, PeakTracker, sutDelta } from './resources.js';
@@ -93,10 +93,11 @@ export async function warmUp(loop: Loop, u: Unit, measured: PlannedStep): Promis
   const t = u.target;
   if (typeof step.latencyMs === 'number' && loop.hops) await loop.wait(loop.hops.setLatency(step.latencyMs));
   await loop.wait(loop.hooks.reset(t.url, loop.ctx.adminToken));
-  loop.progress.begin(`${name} · ${t.name} · warm-up (not counted)`, loop.warmup);
-  const w = await invokeK6(loop, u, step, 'warmup', formatDuration(loop.warmup), join(u.dir, '.warmup.json'));
+  const seconds = warmupSeconds(loop.warmup, loop.ctx.manifest.options.quick, u.scenario);
+  loop.progress.begin(`${name} · ${t.name} · warm-up (not counted)`, seconds);
+  const w = await invokeK6(loop, u, step, 'warmup', formatDuration(seconds), join(u.dir, '.warmup.json'));
   loop.progress.end(
-    loop.warmup,
+    seconds,
     `${name} · ${t.name} · warm-up done (${w.summary ? 'ok' : `k6 exit ${w.exitCode}`})`,
   );
   loop.check();

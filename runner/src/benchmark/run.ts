@@ -18,7 +18,7 @@ import { renderMonitoringSummary } from '../report/monitoring-summary.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { cellDir, manifestPath, runFileName } from '../results/layout.js';
 import type { Session } from '../results/types.js';
-import { durationSeconds, type PlannedScenario } from '../scenarios/plan.js';
+import { durationSeconds, type PlannedScenario, warmupSeconds } from '../scenarios/plan.js';
 import { summarizeRun } from '../stats/aggregate.js';
 import { type VerifyReport, verifyTarget } from '../verify/verify.js';
 import { needsInjector, runCell } from './cell.js';
@@ -103,7 +103,8 @@ class BenchmarkRun implements Loop {
       for (const t of targets)
         for (const s of scenarios)
           if (!this.done(t.name, s.entry.name, i))
-            planned += unitPlannedSeconds(s, this.cooldown) + this.warmup;
+            planned +=
+              unitPlannedSeconds(s, this.cooldown) + warmupSeconds(this.warmup, manifest.options.quick, s);
     return planned + (targets.length > 1 ? runs * targets.length * STARTUP_SECONDS : STARTUP_SECONDS);
   }
 

@@ -45,6 +45,16 @@ export function positiveInt(option: string, raw: string): number {
 }
 
 /** k6 durations: "20s", "1m30s", "500ms", "2h"; a bare number is seconds. */
+/**
+ * A scenario's warm-up after each start, in seconds: the run's (`--warmup`), or the profile's `warmup` when that
+ * is longer. None when the run's is 0; `--quick` keeps the run's short one.
+ */
+export function warmupSeconds(runWarmup: number, quick: boolean | undefined, s: PlannedScenario): number {
+  const own = s.entry.profile.warmup;
+  if (runWarmup === 0 || quick || !own) return runWarmup;
+  return Math.max(runWarmup, durationSeconds(own));
+}
+
 export function durationSeconds(raw: string): number {
   if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
   let total = 0;
