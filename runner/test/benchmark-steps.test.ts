@@ -8,7 +8,7 @@ import { Interrupted, interruptible, TargetFailure } from '../src/benchmark/erro
 import { reset } from '../src/benchmark/target-http.js';
 import type { StepResult } from '../src/results/types.js';
 import { repoRoot } from '../src/lib/env-file.js';
-import { loadScenarios, type PlannedScenario, planScenario } from '../src/scenarios/plan.js';
+import { loadScenarios, type PlannedScenario, planScenario, warmupSeconds } from '../src/scenarios/plan.js';
 
 const step = (label: string, rate: number, pass: boolean) =>
   ({ step: label, rate, slo: { pass, p99Ms: 1, reasons: [] } }) as unknown as StepResult;
@@ -54,6 +54,20 @@ test('09 alternates: the first step of each start stays first, the others run re
   assert.deepEqual(labels('07-concurrency-sweep', 2), ['vus-2000', 'vus-200', 'vus-20']);
   // Without the profile's flag every run keeps the listed order (08's ladder).
   assert.deepEqual(labels('08-capacity', 2), labels('08-capacity', 1));
+});
+
+test('a profile’s warmup lengthens the run’s warm-up, never shortens it; --warmup 0s and --quick win', () => {
+  const catalogue = loadScenarios(repoRoot());
+  const plan = (name: string) =>
+    planScenario(
+      catalogue.find((c) => c.name === name)!,
+      { quick: false },
+    );
+  assert.equal(warmupSeconds(10, false, plan('08-capacity')), 60);
+  assert.equal(warmupSeconds(90, false, plan('08-capacity')), 90);
+  assert.equal(warmupSeconds(0, false, plan('08-capacity')), 0);
+  assert.equal(warmupSeconds(2, true, plan('08-capacity')), 2);
+  assert.equal(warmupSeconds(10, false, plan('03-pdp')), 10);
 });
 
 test('interruptible: resolves like the work, rejects with Interrupted once aborted', async () => {

@@ -83,6 +83,8 @@ describe('failed requests by kind, real k6 against real sockets', { timeout: 120
     const m = extractMetrics(s);
     assert.ok(m.failedRequests > 0);
     assert.deepEqual(m.errorKinds, { refused: m.failedRequests });
+    // the lab's own part of the summary (what a bare `k6 run` prints as its "lab summary:" line) has them too
+    assert.deepEqual((s['lab'] as { errors: unknown }).errors, { refused: m.failedRequests });
   });
 
   test('503, 404 and resets: each counted under its kind, together exactly the failed requests', async () => {

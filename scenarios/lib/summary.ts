@@ -49,6 +49,17 @@ function routes(metrics: SummaryData['metrics']): Record<string, RouteSummary> {
   return out;
 }
 
+/** Failed requests by kind, from the submetrics errors.ts's counter and profile.ts's thresholds keep. */
+function errorKinds(metrics: SummaryData['metrics']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(metrics)) {
+    const kind = /^request_errors\{kind:([^}]+)\}$/.exec(key)?.[1];
+    const n = kind ? (metrics[key]!.values['count'] ?? 0) : 0;
+    if (kind && n > 0) out[kind] = n;
+  }
+  return out;
+}
+
 export function summarize(r: Resolved, data: SummaryData): Record<string, string> | undefined {
   const lab = {
     scenario: r.profile.name,
@@ -62,6 +73,7 @@ export function summarize(r: Resolved, data: SummaryData): Record<string, string
     scale: info.scale,
     sampling: { first: CHECK_FIRST, every: CHECK_EVERY },
     routes: routes(data.metrics),
+    errors: errorKinds(data.metrics),
   };
   const file = __ENV['LAB_SUMMARY'];
   if (!file) {
@@ -73,10 +85,13 @@ export function summarize(r: Resolved, data: SummaryData): Record<string, string
   const failed = data.metrics['http_req_failed']?.values ?? {};
   const checks = data.metrics['checks']?.values ?? {};
   const f = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(2));
+  const kinds = Object.entries(lab.errors)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return {
     [file]: JSON.stringify({ lab, ...data }),
     stdout:
       `${r.profile.name} [${r.step}] ${f(reqs['rate'])} req/s  p50 ${f(d['p(50)'])} ms  p99 ${f(d['p(99)'])} ms  ` +
-      `failed ${failed['passes'] ?? 0}  checks failed ${checks['fails'] ?? 0}\n`,
+      `failed ${failed['passes'] ?? 0}${kinds ? ` (${kinds})` : ''}  checks failed ${checks['fails'] ?? 0}\n`,
   };
 }

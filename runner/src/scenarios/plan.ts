@@ -44,7 +44,6 @@ export function positiveInt(option: string, raw: string): number {
   return Number(raw);
 }
 
-/** k6 durations: "20s", "1m30s", "500ms", "2h"; a bare number is seconds. */
 /**
  * A scenario's warm-up after each start, in seconds: the run's (`--warmup`), or the profile's `warmup` when that
  * is longer. None when the run's is 0; `--quick` keeps the run's short one.
@@ -55,6 +54,7 @@ export function warmupSeconds(runWarmup: number, quick: boolean | undefined, s: 
   return Math.max(runWarmup, durationSeconds(own));
 }
 
+/** k6 durations: "20s", "1m30s", "500ms", "2h"; a bare number is seconds. */
 export function durationSeconds(raw: string): number {
   if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
   let total = 0;
