@@ -23,7 +23,8 @@ options:
   --duration D      duration of each measured run or step, e.g. 30s, 1m (default: the scenario's profile)
   --vus N           closed-model scenarios: this many VUs (replaces 07's sweep with one step)
   --rate N          open-model scenarios (08): this arrival rate per second (replaces the ladder with one step)
-  --warmup D        warm-up per scenario after each start, not counted (default 10s)
+  --warmup D        warm-up per scenario after each start, not counted (default 10s; a profile's
+                    own "warmup" when longer: 08 warms up 60 s)
   --cooldown D      pause between runs (default 3s)
   --scale N         dataset scale (default LAB_SCALE from .env); targets are started with it
   --mode M          auto (Docker when an engine answers, else native), docker, native (default auto)
