@@ -4,48 +4,18 @@
  * `http-5xx`, `http-4xx` and `reset`; and the kinds always add up to k6's own count of failed requests.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ensureScenarioData } from '../src/benchmark/scenario-data.js';
 import { extractErrorKinds, extractMetrics, type K6Summary } from '../src/k6/k6.js';
-import { LabPaths } from '../src/lab/paths.js';
-import { findTool } from '../src/lab/tools.js';
-import { repoRoot } from '../src/lib/env-file.js';
+import { k6, runPdp } from './k6-pdp.js';
 
-const root = repoRoot();
-const k6 = findTool('k6', { paths: new LabPaths(root), env: process.env, log: () => undefined });
-
-function runPdp(baseUrl: string, summary: string): Promise<K6Summary> {
-  const env = {
-    ...process.env,
-    K6_NO_USAGE_REPORT: 'true',
-    LAB_DATA: ensureScenarioData(root, 42, 1),
-    LAB_BASE_URL: baseUrl,
-    LAB_VUS: '2',
-    LAB_DURATION: '2s',
-    LAB_SUMMARY: summary,
-  };
-  return new Promise((resolve, reject) => {
-    const child = spawn(k6!.path, ['run', '--quiet', '--no-color', join(root, 'scenarios/03-pdp.ts')], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => (err = (err + b.toString()).slice(-4000)));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      try {
-        resolve(JSON.parse(readFileSync(summary, 'utf8')) as K6Summary);
-      } catch (e) {
-        reject(new Error(`k6 exited ${code} without a summary: ${(e as Error).message}\n${err}`));
-      }
-    });
-  });
+/** Scenario 03 at 2 VUs for 2 s: its summary. */
+async function pdpSummary(baseUrl: string, file: string): Promise<K6Summary> {
+  return (await runPdp(baseUrl, file, { vus: 2, seconds: 2 })).summary;
 }
 
 /**
@@ -79,7 +49,7 @@ describe('failed requests by kind, real k6 against real sockets', { timeout: 120
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const s = await runPdp(`http://127.0.0.1:${port}`, join(dir, 'refused.json'));
+    const s = await pdpSummary(`http://127.0.0.1:${port}`, join(dir, 'refused.json'));
     const m = extractMetrics(s);
     assert.ok(m.failedRequests > 0);
     assert.deepEqual(m.errorKinds, { refused: m.failedRequests });
@@ -90,7 +60,7 @@ describe('failed requests by kind, real k6 against real sockets', { timeout: 120
   test('503, 404 and resets: each counted under its kind, together exactly the failed requests', async () => {
     const { url, server } = await startFaultyServer();
     try {
-      const m = extractMetrics(await runPdp(url, join(dir, 'faulty.json')));
+      const m = extractMetrics(await pdpSummary(url, join(dir, 'faulty.json')));
       const kinds = m.errorKinds ?? {};
       for (const k of ['http-5xx', 'http-4xx', 'reset'])
         assert.ok((kinds[k] ?? 0) > 0, `${k}: ${JSON.stringify(kinds)}`);

@@ -4,20 +4,15 @@
  * fail and k6 exits 99 (its thresholds), while the same target answering correctly passes.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureScenarioData } from '../src/benchmark/scenario-data.js';
 import { k6Completed } from '../src/k6/k6.js';
-import { LabPaths } from '../src/lab/paths.js';
-import { findTool } from '../src/lab/tools.js';
-import { repoRoot } from '../src/lib/env-file.js';
 import { type Running, startReference, startTamperingProxy } from './helpers.js';
-
-const root = repoRoot();
-const k6 = findTool('k6', { paths: new LabPaths(root), env: process.env, log: () => undefined });
+import { k6, runPdp as runK6Pdp, root } from './k6-pdp.js';
 
 interface Outcome {
   code: number | null;
@@ -27,43 +22,17 @@ interface Outcome {
   requests: number;
 }
 
-function runPdp(baseUrl: string, dir: string, label: string, seconds: number): Promise<Outcome> {
-  const summary = join(dir, `${label}.json`);
-  const env = {
-    ...process.env,
-    K6_NO_USAGE_REPORT: 'true',
-    LAB_DATA: ensureScenarioData(root, 42, 1),
-    LAB_BASE_URL: baseUrl,
-    LAB_VUS: '4',
-    LAB_DURATION: `${seconds}s`,
-    LAB_SUMMARY: summary,
+/** Scenario 03 at 4 VUs for `seconds`, reduced to what the assertions read. */
+async function runPdp(baseUrl: string, dir: string, label: string, seconds: number): Promise<Outcome> {
+  const { code, summary: s } = await runK6Pdp(baseUrl, join(dir, `${label}.json`), { vus: 4, seconds });
+  const v = (m: string, k: string) => s.metrics[m]?.values[k] ?? 0;
+  return {
+    code,
+    checksFailed: v('checks', 'fails'),
+    checksPassed: v('checks', 'passes'),
+    failedRequests: v('http_req_failed', 'passes'),
+    requests: v('http_reqs', 'count'),
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(k6!.path, ['run', '--quiet', '--no-color', join(root, 'scenarios/03-pdp.ts')], {
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      try {
-        const s = JSON.parse(readFileSync(summary, 'utf8')) as {
-          metrics: Record<string, { values: Record<string, number> }>;
-        };
-        const v = (m: string, k: string) => s.metrics[m]?.values[k] ?? 0;
-        resolve({
-          code,
-          checksFailed: v('checks', 'fails'),
-          checksPassed: v('checks', 'passes'),
-          failedRequests: v('http_req_failed', 'passes'),
-          requests: v('http_reqs', 'count'),
-        });
-      } catch (e) {
-        reject(new Error(`k6 exited ${code} without a summary: ${(e as Error).message}\n${err}`));
-      }
-    });
-  });
 }
 
 describe('sampled body checks, real k6 against a real server', { timeout: 120_000 }, () => {

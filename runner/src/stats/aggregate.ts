@@ -134,11 +134,6 @@ function routeSummaries(steps: StepResult[]): Record<string, RouteSummary> {
   );
 }
 
-/** `{ [key]: value }`, or nothing when value is undefined: summaries from older runs stay byte for byte the same. */
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
 /** Failed requests by kind summed over the runs of one step; undefined when none of them counted kinds. */
 function errorKindSums(steps: StepResult[]): Record<string, number> | undefined {
   const counted = steps.filter((s) => s.metrics.errorKinds !== undefined);
@@ -300,6 +295,7 @@ export function summarizeCell(
     const stats = describeAll(values);
     const flags = stepFlags(pairs, stats);
     if (runs.length < manifest.options.runs) flags.push('incomplete');
+    const errorKinds = errorKindSums(pairs.map((p) => p.s));
     steps.push({
       step: label,
       vus: pairs[0]!.s.vus,
@@ -312,7 +308,8 @@ export function summarizeCell(
       services,
       routes: routeSummaries(pairs.map((p) => p.s)),
       sloPassed: pairs[0]!.s.slo ? pairs.filter((p) => p.s.slo?.pass).length : null,
-      ...optional('errorKinds', errorKindSums(pairs.map((p) => p.s))),
+      // absent, not undefined, for older runs: their summaries stay byte for byte the same
+      ...(errorKinds ? { errorKinds } : {}),
     });
   }
   let capacity: CellSummary['capacity'] = null;
