@@ -38,3 +38,17 @@ test('no request yet is no failure: k6 reports its empty rates as 0 before the f
   assert.match(out.at(-1)!, /^ {2}! .*errors 25\.00% · checks failing 50\.00%/);
   p.stop();
 });
+
+test('the ETA follows the plan as it is re-estimated: what is left, at the pace so far', () => {
+  const p = new Progress(100, () => undefined, false);
+  assert.equal(p.eta(), 130, 'before any work: the plan and 30% for overheads');
+  p.begin('08-capacity · harper · run 1/10 · rate-10', 15);
+  p.end(50, 'done');
+  // Real time so far is far below the 50 planned seconds: the pace is never taken as faster than the plan.
+  assert.equal(p.eta(), 50);
+  p.replan(20); // e.g. a ladder stopped early: its remaining rungs are no longer planned
+  assert.equal(p.eta(), 20);
+  p.end(30, 'done');
+  assert.equal(p.eta(), 0, 'never negative');
+  p.stop();
+});

@@ -169,7 +169,14 @@ before(() => {
       const steps = rates.map((r, i) => {
         const pass = i < rates.length - 1;
         const slo = { p99Ms: 50, pass, reasons: pass ? [] : ['p99 80.0 ms > 50 ms'] };
-        return step(`rate-${r}`, 1, stepMetrics(r, pass ? 20 : 80), r, slo);
+        // The missed step also dropped arrivals (k6 at 20% of its core: the target held every VU).
+        return step(
+          `rate-${r}`,
+          1,
+          stepMetrics(r, pass ? 20 : 80, pass ? {} : { droppedIterations: 3 }),
+          r,
+          slo,
+        );
       });
       const best = steps.filter((s) => s.slo?.pass).pop()!;
       write(
@@ -210,8 +217,14 @@ describe('results → statistics → report', () => {
     assert.deepEqual(sweep.steps[2]!.flags, ['loadgen-saturated']);
     assert.deepEqual(cell('harper', '08-capacity').capacity!.values, [200, 200, 200]);
     assert.deepEqual(cell('micro', '08-capacity').capacity!.values, [100, 100, 100]);
+    assert.deepEqual(cell('harper', '08-capacity').steps[2]!.flags, ['dropped']);
     const ratio = s.comparisons.find((c) => c.scenario === '08-capacity' && c.metric === 'capacity')!;
     assert.equal(ratio.result.ratio, 2);
+    // A ladder's rungs compare on cost only: their req/s is the offered rate, their latencies set the capacity.
+    assert.deepEqual(
+      [...new Set(s.comparisons.filter((c) => c.scenario === '08-capacity').map((c) => c.metric))].sort(),
+      ['capacity', 'cpuPer1kReq'],
+    );
     const rps = s.comparisons.find((c) => c.scenario === '03-pdp' && c.metric === 'rps')!;
     assert.equal(rps.a, 'harper');
     assert.ok(rps.result.ratio > 2 && rps.result.welch!.p < 0.05);

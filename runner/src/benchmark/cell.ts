@@ -16,7 +16,7 @@ import {
   type StepResult,
 } from '../results/types.js';
 import type { PlannedScenario } from '../scenarios/plan.js';
-import { K6_OVERHEAD_SECONDS, type Loop } from './context.js';
+import type { Loop } from './context.js';
 import { measureStep, type Unit, warmUp } from './measure.js';
 
 /** What the steps of one run produced. */
@@ -78,11 +78,7 @@ async function measureSteps(loop: Loop, u: Unit): Promise<Measured> {
     m.k6[step.label] = out.summary;
     if (out.monitoring) m.monitoring.push(out.monitoring);
     const slo = out.result.slo;
-    if (s.ladder && slo && !slo.pass) {
-      const rest = steps.slice(steps.indexOf(step) + 1);
-      loop.progress.skip(rest.reduce((a, x) => a + x.seconds + K6_OVERHEAD_SECONDS, 0));
-      break;
-    }
+    if (s.ladder && slo && !slo.pass) break;
   }
   return m;
 }

@@ -26,8 +26,9 @@ export class Progress {
   private timer: NodeJS.Timeout | null = null;
   private readonly tty: boolean;
 
+  /** @param remaining the planned seconds of all the work to do (re-estimated with `replan`) */
   constructor(
-    private plannedTotal: number,
+    private remaining: number,
     private readonly write: (s: string) => void = (s) => process.stderr.write(s),
     tty = Boolean(process.stderr.isTTY),
   ) {
@@ -40,14 +41,13 @@ export class Progress {
 
   /** Remaining time, scaled by how the real time so far compares with the plan (overheads included). */
   eta(): number {
-    const remaining = Math.max(0, this.plannedTotal - this.plannedDone);
     const pace = this.plannedDone > 0 ? this.elapsed() / this.plannedDone : 1.3;
-    return remaining * Math.max(1, pace);
+    return this.remaining * Math.max(1, pace);
   }
 
-  /** Work that will not happen after all (a ladder that stopped early, a unit already done when resuming). */
-  skip(plannedSeconds: number): void {
-    this.plannedTotal = Math.max(this.plannedDone, this.plannedTotal - plannedSeconds);
+  /** The planned seconds of the work still to do, estimated afresh (a ladder's length is known once one ran). */
+  replan(remainingSeconds: number): void {
+    this.remaining = remainingSeconds;
   }
 
   line(text: string): void {
@@ -99,6 +99,7 @@ export class Progress {
 
   end(plannedSeconds: number, summary: string): void {
     this.plannedDone += plannedSeconds;
+    this.remaining = Math.max(0, this.remaining - plannedSeconds);
     this.clearLine();
     this.write(`${summary}\n`);
     this.label = '';

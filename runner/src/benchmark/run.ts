@@ -17,6 +17,7 @@ import { HopInjection } from '../latency/routing.js';
 import { renderMonitoringSummary } from '../report/monitoring-summary.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { cellDir, manifestPath, runFileName } from '../results/layout.js';
+import { readRunFile } from '../results/read.js';
 import type { Session } from '../results/types.js';
 import { durationSeconds, type PlannedScenario, warmupSeconds } from '../scenarios/plan.js';
 import { summarizeRun } from '../stats/aggregate.js';
@@ -29,8 +30,8 @@ import { reset, smoke } from './target-http.js';
 
 const STARTUP_SECONDS = 15;
 
-function unitPlannedSeconds(s: PlannedScenario, cooldown: number): number {
-  return s.steps.reduce((a, st) => a + st.seconds + K6_OVERHEAD_SECONDS, 0) + cooldown;
+function unitPlannedSeconds(steps: PlannedScenario['steps'], cooldown: number): number {
+  return steps.reduce((a, st) => a + st.seconds + K6_OVERHEAD_SECONDS, 0) + cooldown;
 }
 
 class BenchmarkRun implements Loop {
@@ -94,18 +95,31 @@ class BenchmarkRun implements Loop {
     return existsSync(join(cellDir(this.ctx.runDir, t, s), runFileName(i, 'run')));
   }
 
-  /** For the ETA: every unit not yet done, a start per target and run when several targets alternate. */
+  /** For the ETA: every unit not yet done, and a start per target and run that still has one to do. */
   private plannedSeconds(): number {
     const { manifest, targets, scenarios } = this.ctx;
-    const runs = manifest.options.runs;
     let planned = 0;
-    for (let i = 1; i <= runs; i++)
-      for (const t of targets)
-        for (const s of scenarios)
-          if (!this.done(t.name, s.entry.name, i))
-            planned +=
-              unitPlannedSeconds(s, this.cooldown) + warmupSeconds(this.warmup, manifest.options.quick, s);
-    return planned + (targets.length > 1 ? runs * targets.length * STARTUP_SECONDS : STARTUP_SECONDS);
+    let starts = 0;
+    for (let i = 1; i <= manifest.options.runs; i++)
+      for (const t of targets.filter((x) => !this.failedTargets.has(x.name))) {
+        const todo = scenarios.filter((s) => !this.done(t.name, s.entry.name, i));
+        if (todo.length > 0) starts++;
+        for (const s of todo)
+          planned +=
+            unitPlannedSeconds(this.expectedSteps(t.name, s), this.cooldown) +
+            warmupSeconds(this.warmup, manifest.options.quick, s);
+      }
+    return planned + (targets.length > 1 ? starts : Math.min(starts, 1)) * STARTUP_SECONDS;
+  }
+
+  /** A ladder stops at its first missed step: expect as many steps as the longest this cell has run so far. */
+  private expectedSteps(t: string, s: PlannedScenario): PlannedScenario['steps'] {
+    if (!s.ladder) return s.steps;
+    const dir = cellDir(this.ctx.runDir, t, s.entry.name);
+    let reached = 0;
+    for (let i = 1; i <= this.ctx.manifest.options.runs; i++)
+      if (this.done(t, s.entry.name, i)) reached = Math.max(reached, readRunFile(dir, i).steps.length);
+    return reached > 0 ? s.steps.slice(0, reached) : s.steps;
   }
 
   private signal(sig: NodeJS.Signals): void {
@@ -177,6 +191,7 @@ class BenchmarkRun implements Loop {
         const last =
           i === manifest.options.runs && t === targets[targets.length - 1] && s === todo[todo.length - 1];
         await runCell(this, { target: t, scenario: s, run: i, dir }, warmed, last);
+        this.progress.replan(this.plannedSeconds());
       }
     } catch (e) {
       if (!(e instanceof TargetFailure)) throw e;

@@ -28,6 +28,7 @@ export const HOST_BUSY_SHARE = 0.1;
 export type Flag =
   | 'noisy'
   | 'loadgen-saturated'
+  | 'dropped'
   | 'loadgen-bound'
   | 'drift'
   | 'errors'
@@ -37,7 +38,9 @@ export type Flag =
 
 export const FLAG_TEXT: Record<Flag, string> = {
   noisy: `CV over runs of req/s or p50 above ${NOISY_CV * 100}%`,
-  'loadgen-saturated': `k6 used >= ${LOADGEN_SATURATED_SHARE * 100}% of its cores, or dropped iterations: the load generator, not the target, may be the limit`,
+  'loadgen-saturated': `k6 used >= ${LOADGEN_SATURATED_SHARE * 100}% of its cores: the load generator, not the target, may be the limit`,
+  dropped:
+    'the open model dropped arrivals in some run: every VU was waiting on the target (a stall longer than the VU pool covers), unless k6 is saturated too',
   'loadgen-bound': `median req/s above ${CEILING_SHARE * 100}% of k6's own ceiling against the null endpoint (calibration): left out of req/s and latency ratios`,
   drift: `in some run the machine's speed probe differed from the run's median by more than ${DRIFT_SHARE * 100}%`,
   errors: 'at least one failed request or failed check in some run',
@@ -241,8 +244,8 @@ function stepFlags(
   if (cv(stats.rps) > NOISY_CV || cv(stats.p50) > NOISY_CV) flags.add('noisy');
   if ((stats.ceilingShare?.median ?? 0) > CEILING_SHARE) flags.add('loadgen-bound');
   for (const { s, r } of pairs) {
-    if ((r?.loadgen.cpuShare ?? 0) >= LOADGEN_SATURATED_SHARE || s.metrics.droppedIterations > 0)
-      flags.add('loadgen-saturated');
+    if ((r?.loadgen.cpuShare ?? 0) >= LOADGEN_SATURATED_SHARE) flags.add('loadgen-saturated');
+    if (s.metrics.droppedIterations > 0) flags.add('dropped');
     if (s.metrics.failedRequests > 0 || s.metrics.checksFailed > 0) flags.add('errors');
     if (!r?.sut?.budget || r.sut.budget.cpus === null) flags.add('unlimited');
     if ((hostOther(r) ?? 0) > HOST_BUSY_SHARE) flags.add('host-busy');
@@ -397,10 +400,20 @@ export function summarizeRun(runDir: string): RunSummary {
 const byRun = (runs: number[], values: (number | null)[]) =>
   new Map(runs.map((r, i) => [r, values[i] ?? null]));
 
+/**
+ * The metrics worth a ratio at one step: under an open model req/s is the offered rate, the same for both (not
+ * compared); on a capacity ladder (08) the capacity is the comparison, and per rung only the cost is, since each
+ * rung's latencies are in the cell table and decide the capacity.
+ */
+function comparedAt(a: CellSummary, sa: StepSummary): PairComparison['metric'][] {
+  if (a.capacity) return ['cpuPer1kReq'];
+  return sa.rate !== null ? COMPARED.filter((m) => m !== 'rps') : COMPARED;
+}
+
 function compareSteps(scenario: string, a: CellSummary, sa: StepSummary, b: CellSummary, sb: StepSummary) {
   const out: PairComparison[] = [];
   const bound = sa.flags.includes('loadgen-bound') || sb.flags.includes('loadgen-bound');
-  for (const metric of COMPARED) {
+  for (const metric of comparedAt(a, sa)) {
     if (bound && LOADGEN_BOUND_METRICS.has(metric)) continue;
     const key = metric as MetricKey;
     const xs = sa.values[key].filter((v): v is number => v !== null);
@@ -413,9 +426,9 @@ function compareSteps(scenario: string, a: CellSummary, sa: StepSummary, b: Cell
 }
 
 /**
- * Every pair of targets (in the given order), per scenario and step, on req/s, p50, p99, CPU and capacity:
- * ratio of means with Welch's test, and the paired per-round ratio. Cells flagged `loadgen-bound` are left out
- * of the req/s and latency ratios.
+ * Every pair of targets (in the given order), per scenario and step, on req/s, p50, p99, CPU and capacity (see
+ * comparedAt): ratio of means with Welch's test, and the paired per-round ratio. Cells flagged `loadgen-bound` are
+ * left out of the req/s and latency ratios.
  */
 export function comparePairs(cells: CellSummary[], targets: string[], scenarios: string[]): PairComparison[] {
   const comparisons: PairComparison[] = [];
