@@ -24,7 +24,7 @@ for flag in "$@"; do
   esac
 done
 DIST="${MICRO_DIST:-implementations/micro/dist}"
-K6="$(cd "$ROOT" && node -e "import('./runner/dist/src/lab/tools.js').then(async(t)=>{const{LabPaths}=await import('./runner/dist/src/lab/paths.js');const c={paths:new LabPaths(process.cwd()),env:process.env,log:()=>{}};for(const n of process.argv.slice(1))process.stdout.write((await t.ensureTool(n,c)).path+'\n')})" k6 mongo-java-server)"
+K6="$(cd "$ROOT" && node scripts/tool-path.mjs k6 mongo-java-server)"
 MJS="$(echo "$K6" | sed -n 2p)"; K6="$(echo "$K6" | sed -n 1p)"
 DATA="$("$ROOT/run-benchmark.sh" data)"
 rm -rf "$OUT"; mkdir -p "$OUT"

@@ -10,10 +10,12 @@ const [dir, ...rest] = process.argv.slice(2);
 const slo = rest[0] === '--slo-ms' ? Number(rest[1]) : 50;
 const TICK_MS = 10; // USER_HZ 100
 
+const text = readFileSync(join(dir, 'samples.txt'), 'utf8');
+
 /** Blocks of the sampler: time, cgroup usage (ns), throttled periods, ticks per thread ("comm/tid"). */
 function samples() {
   const out = [];
-  for (const line of readFileSync(join(dir, 'samples.txt'), 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const [kind, ...f] = line.split(' ');
     if (kind === 'T') out.push({ t: Number(f[0]), usage: 0, throttled: 0, threads: new Map() });
     const cur = out.at(-1);
@@ -45,8 +47,8 @@ const q = (sorted, p) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] : 0;
 const s = samples();
 const reqs = requests();
-const boot = readFileSync(join(dir, 'samples.txt'), 'utf8').match(/^B (\d+) (\d+)$/m);
-for (const [, pid, ticks] of readFileSync(join(dir, 'samples.txt'), 'utf8').matchAll(/^P (\d+) (\d+)$/gm)) {
+const boot = text.match(/^B (\d+) (\d+)$/m);
+for (const [, pid, ticks] of text.matchAll(/^P (\d+) (\d+)$/gm)) {
   const started = Number(boot[1]) * 1000 + (Number(ticks) * 1000) / Number(boot[2]);
   console.log(
     `process ${pid} started ${((s[0].t - started) / 1000).toFixed(1)} s before the trace's t=0 (±1 s)`,

@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TARGET="$1"; STEP="$2"; SECONDS_="$3"; OUT="$4"
 [[ "$SECONDS_" =~ ^[0-9]+$ ]] || { echo "trace-stalls: seconds must be a whole number" >&2; exit 2; }
 cd "$ROOT"
-K6="$(node -e "import('./runner/dist/src/lab/tools.js').then(async(t)=>{const{LabPaths}=await import('./runner/dist/src/lab/paths.js');process.stdout.write((await t.ensureTool('k6',{paths:new LabPaths(process.cwd()),env:process.env,log:()=>{}})).path)})")"
+K6="$(node scripts/tool-path.mjs k6)"
 DATA="$(./run-benchmark.sh data)"
 LOADGEN_CPUS="$(sed -n 's/^LAB_LOADGEN_CPUSET=//p' .env 2>/dev/null || true)"
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -18,11 +18,11 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 sampler=""
 cleanup() { [ -z "$sampler" ] || kill "$sampler" 2>/dev/null || true; ./lab down "$TARGET" >/dev/null || true; }
 trap cleanup EXIT
-read -r URL CG < <(./lab status --json | node -e '
-  const [p] = JSON.parse(require("fs").readFileSync(0, "utf8")).filter((x) => x.profile === process.argv[1]);
-  const url = require("child_process").execSync("./lab targets --json").toString();
-  const t = JSON.parse(url).find((x) => x.id === process.argv[1]);
-  console.log(t.url, p.cgroup);' "$TARGET")
+read -r URL CG < <(node -e '
+  const [targets, status, id] = process.argv.slice(1);
+  const url = JSON.parse(targets).find((t) => t.id === id).url;
+  console.log(url, JSON.parse(status).find((p) => p.profile === id).cgroup);' \
+  "$(./lab targets --json)" "$(./lab status --json)" "$TARGET")
 CPU_DIR="/sys/fs/cgroup/cpu/$CG"; ACCT="/sys/fs/cgroup/cpuacct/$CG/cpuacct.usage" # cgroup v1, as on these machines
 [ -d "$CPU_DIR" ] || { echo "trace-stalls: no cgroup v1 cpu controller for $CG" >&2; exit 1; }
 k6() { (cd scenarios && taskset -c "${LOADGEN_CPUS:-0}" "$K6" run -q -e "LAB_DATA=$DATA" -e "LAB_BASE_URL=$URL" "$@" \

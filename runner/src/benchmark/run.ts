@@ -52,6 +52,8 @@ class BenchmarkRun implements Loop {
   private readonly primed = new Set<string>();
   private readonly warmedByTarget = new Map<string, Set<string>>();
   private readonly failedTargets = new Map<string, string>();
+  /** Steps measured by each ladder run file already read (for the ETA). */
+  private readonly ladderLengths = new Map<string, number>();
   private readonly onSignal = (sig: NodeJS.Signals) => this.signal(sig);
 
   constructor(readonly ctx: RunnerContext) {
@@ -117,8 +119,14 @@ class BenchmarkRun implements Loop {
     if (!s.ladder) return s.steps;
     const dir = cellDir(this.ctx.runDir, t, s.entry.name);
     let reached = 0;
-    for (let i = 1; i <= this.ctx.manifest.options.runs; i++)
-      if (this.done(t, s.entry.name, i)) reached = Math.max(reached, readRunFile(dir, i).steps.length);
+    for (let i = 1; i <= this.ctx.manifest.options.runs; i++) {
+      if (!this.done(t, s.entry.name, i)) continue;
+      // A run file never changes once written: read each once, not at every re-plan.
+      const file = join(dir, runFileName(i, 'run'));
+      const n = this.ladderLengths.get(file) ?? readRunFile(dir, i).steps.length;
+      this.ladderLengths.set(file, n);
+      reached = Math.max(reached, n);
+    }
     return reached > 0 ? s.steps.slice(0, reached) : s.steps;
   }
 
