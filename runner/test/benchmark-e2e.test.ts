@@ -14,7 +14,8 @@ const root = repoRoot();
 // The launcher's CLI without ./lab's rebuild check (other workspaces may be mid-edit; the runner's build is ours).
 const labCli = join(root, 'runner', 'dist', 'src', 'lab', 'cli.js');
 const cg = Cgroups.detect();
-const ENV = { ...process.env, LAB_NO_BUILD: '1' };
+// A lab-wide Node flag, to check that the run records it (and that a resume keeps it).
+const ENV = { ...process.env, LAB_NO_BUILD: '1', LAB_NODE_OPTIONS: '--v8-pool-size=2' };
 let results: string;
 // The committed budget (.env), as the cgroups must read it back.
 const committed = budgetFromEnv(loadCompose(root).env);
@@ -89,6 +90,11 @@ describe(
       assert.equal(m.targets['reference']!.verify?.ok, true);
       assert.match(m.versions['k6'] ?? '', /^v1\.8\.1$/);
       assert.ok(m.host.cores > 0 && m.host.cpuModel);
+      // The boot it ran on, in the machine and in its session; the Node flags every Node target started with.
+      const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+      assert.equal(m.host.bootId, boot);
+      assert.equal(m.sessions[0]!.bootId, boot);
+      assert.equal(m.options.nodeOptions, '--v8-pool-size=2');
       // The load generator's ceiling, against the null endpoint, before any target started.
       assert.equal(m.calibrations?.length, 1);
       assert.ok(m.calibrations[0]!.rps > 0 && m.calibrations[0]!.ceilingRps >= m.calibrations[0]!.rps);

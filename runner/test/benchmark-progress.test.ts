@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clock, Progress } from '../src/benchmark/progress.js';
+import { otherMachines } from '../src/benchmark/run.js';
 import { liveOf } from '../src/k6/k6.js';
-import { describeMachine, machineInfo } from '../src/lib/machine.js';
+import { cpuIdentity, describeMachine, machineInfo } from '../src/lib/machine.js';
 
 test('seconds, minutes with seconds, hours with minutes; never negative', () => {
   assert.equal(clock(9.4), '9s');
@@ -20,6 +21,35 @@ test('the machine a number was measured on, in one line', () => {
     describeMachine({ cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.18' }),
     'AMD EPYC, 2 cores, 24 GiB, Linux 6.18, Node v20.20.2',
   );
+  const full = { cpuModel: 'AMD EPYC', cores: 2, memoryGiB: 24, node: 'v20.20.2', kernel: '6.18' };
+  assert.equal(
+    describeMachine({ ...full, cpu: 'family 25, model 1, 2445 MHz, L3 32 MiB', bootId: '0f3a9c1e-77aa-4b' }),
+    'AMD EPYC (family 25, model 1, 2445 MHz, L3 32 MiB), 2 cores, 24 GiB, Linux 6.18, Node v20.20.2, boot 0f3a9c1e',
+  );
+});
+
+test('the CPU underneath a virtual machine’s model name: family, model, stepping, clock, L3', () => {
+  const cpuinfo = [
+    'processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\nmodel name\t: AMD EPYC',
+    'stepping\t: 1\ncpu MHz\t\t: 2445.438\n\nprocessor\t: 1\ncpu family\t: 99\n',
+  ].join('\n');
+  assert.equal(cpuIdentity(cpuinfo, '32768K'), 'family 25, model 1, stepping 1, 2445 MHz, L3 32 MiB');
+  assert.equal(cpuIdentity(cpuinfo, '512K'), 'family 25, model 1, stepping 1, 2445 MHz, L3 512 KiB');
+  assert.equal(cpuIdentity('processor\t: 0\n', null), undefined);
+  assert.equal(cpuIdentity(null, '32768K'), undefined);
+});
+
+test('a resumed run counts the earlier sessions that ran on another machine (unknown boots never count)', () => {
+  const s = (bootId?: string) => ({
+    startedAt: '',
+    endedAt: null,
+    status: 'incomplete' as const,
+    reason: null,
+    ...(bootId ? { bootId } : {}),
+  });
+  assert.equal(otherMachines([s('a'), s('a')], 'a'), 0);
+  assert.equal(otherMachines([s('a'), s(), s('b')], 'a'), 1);
+  assert.equal(otherMachines([s('b')], undefined), 0);
 });
 
 test('no request yet is no failure: k6 reports its empty rates as 0 before the first response', () => {

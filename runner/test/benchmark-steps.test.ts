@@ -8,7 +8,13 @@ import { Interrupted, interruptible, TargetFailure } from '../src/benchmark/erro
 import { reset } from '../src/benchmark/target-http.js';
 import type { StepResult } from '../src/results/types.js';
 import { repoRoot } from '../src/lib/env-file.js';
-import { loadScenarios, type PlannedScenario, planScenario, warmupSeconds } from '../src/scenarios/plan.js';
+import {
+  loadScenarios,
+  type PlannedScenario,
+  phaseOffset,
+  planScenario,
+  warmupSeconds,
+} from '../src/scenarios/plan.js';
 
 const step = (label: string, rate: number, pass: boolean) =>
   ({ step: label, rate, slo: { pass, p99Ms: 1, reasons: [] } }) as unknown as StepResult;
@@ -68,6 +74,34 @@ test('a profile’s warmup lengthens the run’s warm-up, never shortens it; --w
   assert.equal(warmupSeconds(0, false, plan('08-capacity')), 0);
   assert.equal(warmupSeconds(2, true, plan('08-capacity')), 2);
   assert.equal(warmupSeconds(10, false, plan('03-pdp')), 10);
+});
+
+test('08’s warm-up gets a seeded 0–60 s phase offset per target and run; other scenarios, --quick and 0s none', () => {
+  const catalogue = loadScenarios(repoRoot());
+  const plan = (name: string) =>
+    planScenario(
+      catalogue.find((c) => c.name === name)!,
+      { quick: false },
+    );
+  const at = (target: string, run: number, seed = 42) =>
+    warmupSeconds(10, false, plan('08-capacity'), { seed, target, run });
+  const rounds = Array.from({ length: 10 }, (_, i) => at('harper', i + 1));
+  for (const w of rounds) assert.ok(Number.isInteger(w) && w >= 60 && w <= 120, `${w}`);
+  // The same command gives the same offsets; rounds, targets and seeds differ.
+  assert.deepEqual(
+    rounds,
+    Array.from({ length: 10 }, (_, i) => at('harper', i + 1)),
+  );
+  assert.ok(new Set(rounds).size >= 5, rounds.join(' '));
+  const mono = Array.from({ length: 10 }, (_, i) => at('mono', i + 1));
+  const seed7 = Array.from({ length: 10 }, (_, i) => at('harper', i + 1, 7));
+  assert.notDeepEqual(mono, rounds);
+  assert.notDeepEqual(seed7, rounds);
+  assert.equal(phaseOffset({ seed: 42, target: 'harper', run: 3 }, 0), 0);
+  const phase = { seed: 42, target: 'harper', run: 1 };
+  assert.equal(warmupSeconds(10, false, plan('03-pdp'), phase), 10);
+  assert.equal(warmupSeconds(2, true, plan('08-capacity'), phase), 2);
+  assert.equal(warmupSeconds(0, false, plan('08-capacity'), phase), 0);
 });
 
 test('interruptible: resolves like the work, rejects with Interrupted once aborted', async () => {

@@ -109,6 +109,30 @@ suite('header', () => {
     assert.match(lines[8]!, / · \*\*load generator\*\* k6 \? on cpuset 0 {2}$/);
   });
 
+  test('a run resumed on another boot says so on its Machine line; Node flags are named with the command', () => {
+    const session = (bootId?: string) => ({
+      startedAt: '2026-12-07T10:00:00.000Z',
+      endedAt: null,
+      status: 'incomplete' as const,
+      reason: null,
+      ...(bootId ? { bootId } : {}),
+    });
+    const machineLine = (sessions: ReturnType<typeof session>[]) =>
+      header([benchmarkManifest({ sessions })]).split('\n')[1]!;
+    assert.doesNotMatch(
+      machineLine([session('aaaaaaaa-1'), session('aaaaaaaa-1'), session()]),
+      /sessions on/,
+    );
+    assert.match(
+      machineLine([session('aaaaaaaa-1'), session(), session('bbbbbbbb-2')]),
+      / · \*\*sessions on 2 machines\*\* \(boot ids aaaaaaaa, bbbbbbbb\) {2}$/,
+    );
+    const base = benchmarkManifest();
+    const flagged = benchmarkManifest({ options: { ...base.options, nodeOptions: '--v8-pool-size=1' } });
+    assert.match(header([flagged]), /, Node targets with `--v8-pool-size=1`/);
+    assert.doesNotMatch(header([base]), /Node targets with/);
+  });
+
   test('the k6 ceiling: the lowest calibration of the sessions, where the null server ran, extrapolation named', () => {
     const single = header([benchmarkManifest({ calibrations: [calibration(3000, 0.95, null)] })]);
     assert.match(

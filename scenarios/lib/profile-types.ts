@@ -50,6 +50,14 @@ export interface Profile {
    */
   warmup?: string;
   /**
+   * The warm-up after each start is lengthened by a whole number of seconds between 0 and this (a k6 duration),
+   * drawn from the run's seed, the target and the run number, so that each round's steps fall at a different phase
+   * of the target's periodic work. 08, run 20261207-150012: every round restarted the target and timed its ladder
+   * identically, so Harper's analytics profiler, restarted every 60 s, stopped the same rungs in every round and
+   * its median p99 alternated rung by rung.
+   */
+  warmupJitter?: string;
+  /**
    * Steps after the first of each start run as listed on odd runs and in reverse on even runs, so that no step
    * always comes later after the target's start than another (09's run 20261206-022924, in the listed order: Harper,
    * which has no hop for the latency to change, went from 2.17 to 1.50 ms of CPU per page from 0 to 5 ms).

@@ -27,6 +27,7 @@ import { DockerDriver, dockerAvailable, dockerBudgetProblem, NativeDriver } from
 import type { Manifest, RunOptions } from '../results/types.js';
 import { manifestPath } from '../results/layout.js';
 import { readManifest } from '../results/read.js';
+import { dropWritesOnClosedStdout } from '../lib/stdout.js';
 
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -98,6 +99,8 @@ interface Setup {
   noLimits: boolean;
   seed: number;
   scale: number;
+  /** LAB_NODE_OPTIONS: extra Node flags for every Node target's processes (docker-compose.yml), or "". */
+  nodeOptions: string;
   catalogue: ScenarioEntry[];
 }
 
@@ -115,6 +118,8 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const scale = o?.scale ?? a.scale;
   if (scale !== null) env['LAB_SCALE'] = String(scale);
+  // A resumed run's Node targets start with the run's own flags, whatever this shell says.
+  if (o) env['LAB_NODE_OPTIONS'] = o.nodeOptions ?? '';
   const noLimits = o?.noLimits ?? a.noLimits;
   const mode = chooseMode(a, o);
   // With Docker the lab only runs k6 (natively: pinned where cgroups are writable, else unpinned and said so).
@@ -155,6 +160,7 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
   }
   const seed = Number(compose.env['LAB_SEED'] ?? 42);
   const scaleUsed = Number(compose.env['LAB_SCALE'] ?? 1);
+  const nodeOptions = (compose.env['LAB_NODE_OPTIONS'] ?? '').trim();
   return {
     env,
     lab,
@@ -166,6 +172,7 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
     noLimits,
     seed,
     scale: scaleUsed,
+    nodeOptions,
     catalogue,
   };
 }
@@ -199,6 +206,7 @@ function createRun(
     quick: s.quick,
     noLimits: s.noLimits,
     ...(a.monitor ? { monitor: true } : {}),
+    ...(s.nodeOptions ? { nodeOptions: s.nodeOptions } : {}),
   };
   const loadgenCpuset = s.lab.budget.loadgenCpuset;
   const manifest = newBenchmarkManifest({
@@ -431,6 +439,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+dropWritesOnClosedStdout();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {

@@ -93,7 +93,12 @@ export async function warmUp(loop: Loop, u: Unit, measured: PlannedStep): Promis
   const t = u.target;
   if (typeof step.latencyMs === 'number' && loop.hops) await loop.wait(loop.hops.setLatency(step.latencyMs));
   await loop.wait(loop.hooks.reset(t.url, loop.ctx.adminToken));
-  const seconds = warmupSeconds(loop.warmup, loop.ctx.manifest.options.quick, u.scenario);
+  const o = loop.ctx.manifest.options;
+  const seconds = warmupSeconds(loop.warmup, o.quick, u.scenario, {
+    seed: o.seed,
+    target: t.name,
+    run: u.run,
+  });
   loop.progress.begin(`${name} · ${t.name} · warm-up (not counted)`, seconds);
   const w = await invokeK6(loop, u, step, 'warmup', formatDuration(seconds), join(u.dir, '.warmup.json'));
   loop.progress.end(

@@ -14,6 +14,7 @@ import { runK6 } from '../k6/k6.js';
 import type { LabTarget } from '../lab/compose.js';
 import { writeFileAtomic, writeJsonAtomic } from '../lib/files.js';
 import { HopInjection } from '../latency/routing.js';
+import { bootId } from '../lib/machine.js';
 import { renderMonitoringSummary } from '../report/monitoring-summary.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { cellDir, manifestPath, runFileName } from '../results/layout.js';
@@ -32,6 +33,11 @@ const STARTUP_SECONDS = 15;
 
 function unitPlannedSeconds(steps: PlannedScenario['steps'], cooldown: number): number {
   return steps.reduce((a, st) => a + st.seconds + K6_OVERHEAD_SECONDS, 0) + cooldown;
+}
+
+/** How many earlier sessions ran on a machine known to differ from `boot` (unknown ids never count). */
+export function otherMachines(sessions: readonly Session[], boot: string | undefined): number {
+  return boot ? sessions.filter((x) => x.bootId !== undefined && x.bootId !== boot).length : 0;
 }
 
 class BenchmarkRun implements Loop {
@@ -68,7 +74,14 @@ class BenchmarkRun implements Loop {
     const o = ctx.manifest.options;
     this.warmup = durationSeconds(o.warmup);
     this.cooldown = durationSeconds(o.cooldown);
-    this.session = { startedAt: new Date().toISOString(), endedAt: null, status: 'running', reason: null };
+    const boot = bootId();
+    this.session = {
+      startedAt: new Date().toISOString(),
+      endedAt: null,
+      status: 'running',
+      reason: null,
+      ...(boot ? { bootId: boot } : {}),
+    };
     const planned = this.plannedSeconds();
     this.progress = ctx.progressOut ? new Progress(planned, ctx.progressOut, false) : new Progress(planned);
     this.hops = ctx.scenarios.some((s) => s.injected)
@@ -109,7 +122,11 @@ class BenchmarkRun implements Loop {
         for (const s of todo)
           planned +=
             unitPlannedSeconds(this.expectedSteps(t.name, s), this.cooldown) +
-            warmupSeconds(this.warmup, manifest.options.quick, s);
+            warmupSeconds(this.warmup, manifest.options.quick, s, {
+              seed: manifest.options.seed,
+              target: t.name,
+              run: i,
+            });
       }
     return planned + (targets.length > 1 ? starts : Math.min(starts, 1)) * STARTUP_SECONDS;
   }
@@ -146,6 +163,12 @@ class BenchmarkRun implements Loop {
 
   async run(): Promise<number> {
     const { manifest } = this.ctx;
+    const before = otherMachines(manifest.sessions, this.session.bootId);
+    if (before > 0)
+      this.progress.line(
+        `note: resuming on another machine than ${before} earlier session(s) of this run (boot id differs): ` +
+          'its rounds are paired within a machine, but the spread between rounds now includes the machines',
+      );
     manifest.sessions.push(this.session);
     manifest.status = 'running';
     manifest.reason = null;

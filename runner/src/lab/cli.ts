@@ -8,6 +8,7 @@ import { describeBudget, Lab, LabError, tailFile } from './launcher.js';
 import { renderWebTargets, webTargets } from './web-targets.js';
 import { setup } from './setup.js';
 import { doctor, doctorTools, ToolError } from './tools.js';
+import { dropWritesOnClosedStdout } from '../lib/stdout.js';
 
 const USAGE = `usage: ./lab <command> [options]
 
@@ -240,6 +241,7 @@ async function main(): Promise<void> {
   await COMMANDS[name]!();
 }
 
+dropWritesOnClosedStdout();
 main().catch((e: unknown) => {
   if (e instanceof LabError || e instanceof ComposeError || e instanceof ToolError) fail(e.message);
   fail(`unexpected error: ${(e as Error).stack ?? e}`);

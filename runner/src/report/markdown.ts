@@ -43,14 +43,22 @@ export function header(manifests: Manifest[], targets?: string[]): string {
       .join(', ');
     lines.push(
       `> **Run** \`${m.runId}\` (${m.status}${m.reason ? `: ${m.reason.split('\n')[0]}` : ''}), commit \`${m.git.commit?.slice(0, 10) ?? 'unknown'}\`${m.git.dirty ? ' (dirty)' : ''}, ${m.createdAt.slice(0, 10)}  `,
-      `> **Machine** ${describeMachine(m.host)}  `,
+      `> **Machine** ${describeMachine(m.host)}${machinesNote(m)}  `,
       `> **Budget (read back)** ${budgets || '–'} · **load generator** k6 ${m.versions['k6'] ?? '?'} on cpuset ${m.loadgen.cpuset}${m.loadgen.pinned ? '' : ' (NOT pinned)'}  `,
       `> **Load generator ceiling** ${ceilingText(m)}  `,
       `> **Databases** ${dbs || 'none (in-memory)'}${versions ? ` · **versions** ${versions}` : ''}  `,
-      `> **Command** \`${m.command}\` — ${m.options.runs} runs, warm-up ${m.options.warmup}, cooldown ${m.options.cooldown}, seed ${m.options.seed}, scale ${m.options.scale}, ${m.options.mode}${m.options.quick ? ', QUICK (smoke test: not a measurement)' : ''}`,
+      `> **Command** \`${m.command}\` — ${m.options.runs} runs, warm-up ${m.options.warmup}, cooldown ${m.options.cooldown}, seed ${m.options.seed}, scale ${m.options.scale}, ${m.options.mode}${m.options.nodeOptions ? `, Node targets with \`${m.options.nodeOptions}\`` : ''}${m.options.quick ? ', QUICK (smoke test: not a measurement)' : ''}`,
     );
   }
   return lines.join('\n');
+}
+
+/** A run resumed on other machines says so: its rounds are not all from one machine. */
+function machinesNote(m: Manifest): string {
+  const ids = new Set(m.sessions.flatMap((s) => (s.bootId ? [s.bootId] : [])));
+  return ids.size > 1
+    ? ` · **sessions on ${ids.size} machines** (boot ids ${[...ids].map((i) => i.slice(0, 8)).join(', ')})`
+    : '';
 }
 
 /** The calibration (k6 against the null endpoint) that cells are judged against: the lowest of the sessions. */

@@ -107,6 +107,11 @@ export interface RunOptions {
   noLimits: boolean;
   /** --monitor: k6 streamed to Prometheus, dashboard queries stored per run (monitoring-NN.json). */
   monitor?: boolean;
+  /**
+   * LAB_NODE_OPTIONS: Node flags added to every Node target's processes (NODE_OPTIONS in docker-compose.yml);
+   * absent when none were.
+   */
+  nodeOptions?: string;
 }
 
 export interface TargetInfo {
@@ -125,6 +130,8 @@ export interface Session {
   endedAt: string | null;
   status: 'running' | 'complete' | 'incomplete' | 'failed';
   reason: string | null;
+  /** The machine's boot id (MachineInfo.bootId): a resumed run may have rounds from another machine. */
+  bootId?: string;
 }
 
 /** results/<run-id>/manifest.json */

@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Prng } from '@lab/contract';
 import type { Profile, Step as ProfileStep } from '@lab/scenarios/profile-types';
 import type { PlannedStep } from '../results/types.js';
 
@@ -44,14 +45,39 @@ export function positiveInt(option: string, raw: string): number {
   return Number(raw);
 }
 
+/** Which start of which target a warm-up follows: the seed of its phase offset (`warmupJitter`). */
+export interface WarmupPhase {
+  seed: number;
+  target: string;
+  run: number;
+}
+
 /**
  * A scenario's warm-up after each start, in seconds: the run's (`--warmup`), or the profile's `warmup` when that
- * is longer. None when the run's is 0; `--quick` keeps the run's short one.
+ * is longer, plus the profile's `warmupJitter` offset for this target and run when `phase` is given. None when the
+ * run's is 0; `--quick` keeps the run's short one.
  */
-export function warmupSeconds(runWarmup: number, quick: boolean | undefined, s: PlannedScenario): number {
+export function warmupSeconds(
+  runWarmup: number,
+  quick: boolean | undefined,
+  s: PlannedScenario,
+  phase?: WarmupPhase,
+): number {
   const own = s.entry.profile.warmup;
-  if (runWarmup === 0 || quick || !own) return runWarmup;
-  return Math.max(runWarmup, durationSeconds(own));
+  if (runWarmup === 0 || quick) return runWarmup;
+  const base = own ? Math.max(runWarmup, durationSeconds(own)) : runWarmup;
+  const jitter = s.entry.profile.warmupJitter;
+  return phase && jitter ? base + phaseOffset(phase, durationSeconds(jitter)) : base;
+}
+
+/**
+ * Whole seconds in [0, max], drawn from the run's seed, the target's name and the run number: the same run
+ * command gives the same offsets, and each round's offset differs from the last.
+ */
+export function phaseOffset(p: WarmupPhase, max: number): number {
+  let h = 0x811c9dc5;
+  for (const c of `${p.target}#${p.run}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return new Prng((p.seed ^ h) >>> 0).int(0, Math.floor(max));
 }
 
 /** k6 durations: "20s", "1m30s", "500ms", "2h"; a bare number is seconds. */
