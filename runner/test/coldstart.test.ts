@@ -29,10 +29,10 @@ test('steady p99: the tail windows set it; the time is when p99 came within 1.5x
 
 describe('cold start of a real target', { concurrency: false }, () => {
   const dirs: string[] = [];
-  let lab: Lab | null = null;
-  let profile = '';
+  const labs: Lab[] = [];
   after(async () => {
-    if (lab) await lab.down(profile, { quiet: true });
+    // Whole temporary checkouts: their profiles and their own cgroup groups (`lab/<checkout>`).
+    for (const l of labs) await l.down(undefined, { quiet: true });
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -41,8 +41,8 @@ describe('cold start of a real target', { concurrency: false }, () => {
     dirs.push(fx.root);
     const runDir = mkdtempSync(join(tmpdir(), 'lab-coldstart-'));
     dirs.push(runDir);
-    profile = fx.profile;
-    lab = new Lab({ root: fx.root, log: () => undefined });
+    const lab = new Lab({ root: fx.root, log: () => undefined });
+    labs.push(lab);
     const target = { ...lab.compose.targets[0]!, name: 'ref' };
     const oracle = new Oracle(generateDataset({ seed: 42, scale: 1 }), { adminToken: 'x' });
     const id = oracle.catalog.popular[0]!;
@@ -86,6 +86,7 @@ describe('cold start of a real target', { concurrency: false }, () => {
     const runDir = mkdtempSync(join(tmpdir(), 'lab-coldstart-'));
     dirs.push(runDir);
     const failing = new Lab({ root: fx.root, log: () => undefined });
+    labs.push(failing);
     const t0 = Date.now();
     const f = await coldStart({
       lab: failing,

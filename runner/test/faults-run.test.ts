@@ -26,7 +26,8 @@ test('a kill under load: k6 exit 99 kept, the victim restarted and serving, reco
   const fx = await referenceLabFixture('on-failure');
   const lab = new Lab({ root: fx.root, log: () => undefined });
   cleanup.push(() => rmSync(fx.root, { recursive: true, force: true }));
-  cleanup.push(() => lab.down(fx.profile, { quiet: true }).then(() => undefined));
+  // The whole temporary checkout: its profiles and its own cgroup group (`lab/<checkout>`).
+  cleanup.push(() => lab.down(undefined, { quiet: true }).then(() => undefined));
   await lab.up(fx.profile);
   const k6 = findTool('k6', { paths: new LabPaths(root), env: process.env, log: () => undefined });
   assert.ok(k6, 'k6 is installed (./lab doctor --install)');

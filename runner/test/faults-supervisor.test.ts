@@ -14,10 +14,11 @@ import { type LabFixture, referenceLabFixture } from './helpers-lab-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const roots: string[] = [];
-const labs: [Lab, string][] = [];
+const labs: Lab[] = [];
 
 after(async () => {
-  for (const [lab, profile] of labs) await lab.down(profile, { quiet: true });
+  // Whole temporary checkouts: their profiles and their own cgroup groups (`lab/<checkout>`).
+  for (const lab of labs) await lab.down(undefined, { quiet: true });
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
 
@@ -25,7 +26,7 @@ async function upFixture(restart: string): Promise<{ lab: Lab; fx: LabFixture }>
   const fx = await referenceLabFixture(restart);
   roots.push(fx.root);
   const lab = new Lab({ root: fx.root, log: () => undefined });
-  labs.push([lab, fx.profile]);
+  labs.push(lab);
   await lab.up(fx.profile);
   return { lab, fx };
 }

@@ -222,6 +222,15 @@ describe('./lab on the real cgroups of this machine', { concurrency: false }, ()
         return true;
       });
       assert.deepEqual(labCgroupDirs('labtest-doomed', l.compose.project), []);
+      // A whole-checkout down also removes the temporary checkout's own empty group (`lab/<checkout>`).
+      await l.down(undefined, { quiet: true });
+      const own = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', ''].map((c) =>
+        join('/sys/fs/cgroup', c, 'lab', l.compose.project),
+      );
+      assert.deepEqual(
+        own.filter((d) => existsSync(d)),
+        [],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -46,7 +46,7 @@ test('seed time: a start at another scale is a seed, at the same scale it is not
     const third = await startAtScale(fx.root, target, 2, log);
     assert.equal(third.seeded, false);
   } finally {
-    await new Lab({ root: fx.root, log }).down(fx.profile, { quiet: true });
+    await new Lab({ root: fx.root, log }).down(undefined, { quiet: true });
   }
 });
 
