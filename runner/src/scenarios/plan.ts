@@ -72,7 +72,7 @@ export function warmupSeconds(
 
 /**
  * Whole seconds in [0, max], drawn from the run's seed, the target's name and the run number: the same run
- * command gives the same offsets, and each round's offset differs from the last.
+ * command gives the same offsets, and each round draws its own.
  */
 export function phaseOffset(p: WarmupPhase, max: number): number {
   let h = 0x811c9dc5;
