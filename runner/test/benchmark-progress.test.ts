@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clock, Progress } from '../src/benchmark/progress.js';
 import { otherMachines } from '../src/benchmark/run.js';
+import { session } from './helpers.js';
 import { liveOf } from '../src/k6/k6.js';
 import { cpuIdentity, describeMachine, machineInfo } from '../src/lib/machine.js';
 
@@ -40,16 +41,9 @@ test('the CPU underneath a virtual machine’s model name: family, model, steppi
 });
 
 test('a resumed run counts the earlier sessions that ran on another machine (unknown boots never count)', () => {
-  const s = (bootId?: string) => ({
-    startedAt: '',
-    endedAt: null,
-    status: 'incomplete' as const,
-    reason: null,
-    ...(bootId ? { bootId } : {}),
-  });
-  assert.equal(otherMachines([s('a'), s('a')], 'a'), 0);
-  assert.equal(otherMachines([s('a'), s(), s('b')], 'a'), 1);
-  assert.equal(otherMachines([s('b')], undefined), 0);
+  assert.equal(otherMachines([session('a'), session('a')], 'a'), 0);
+  assert.equal(otherMachines([session('a'), session(), session('b')], 'a'), 1);
+  assert.equal(otherMachines([session('b')], undefined), 0);
 });
 
 test('no request yet is no failure: k6 reports its empty rates as 0 before the first response', () => {

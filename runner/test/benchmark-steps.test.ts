@@ -62,13 +62,15 @@ test('09 alternates: the first step of each start stays first, the others run re
   assert.deepEqual(labels('08-capacity', 2), labels('08-capacity', 1));
 });
 
+/** A catalogue scenario planned with no overrides. */
+function plan(name: string): PlannedScenario {
+  return planScenario(
+    loadScenarios(repoRoot()).find((c) => c.name === name)!,
+    { quick: false },
+  );
+}
+
 test('a profile’s warmup lengthens the run’s warm-up, never shortens it; --warmup 0s and --quick win', () => {
-  const catalogue = loadScenarios(repoRoot());
-  const plan = (name: string) =>
-    planScenario(
-      catalogue.find((c) => c.name === name)!,
-      { quick: false },
-    );
   assert.equal(warmupSeconds(10, false, plan('08-capacity')), 60);
   assert.equal(warmupSeconds(90, false, plan('08-capacity')), 90);
   assert.equal(warmupSeconds(0, false, plan('08-capacity')), 0);
@@ -77,12 +79,6 @@ test('a profile’s warmup lengthens the run’s warm-up, never shortens it; --w
 });
 
 test('08’s warm-up gets a seeded 0–60 s phase offset per target and run; other scenarios, --quick and 0s none', () => {
-  const catalogue = loadScenarios(repoRoot());
-  const plan = (name: string) =>
-    planScenario(
-      catalogue.find((c) => c.name === name)!,
-      { quick: false },
-    );
   const at = (target: string, run: number, seed = 42) =>
     warmupSeconds(10, false, plan('08-capacity'), { seed, target, run });
   const rounds = Array.from({ length: 10 }, (_, i) => at('harper', i + 1));

@@ -8,7 +8,7 @@ import type { ColdStartFile } from '../src/coldstart/cold-start.js';
 import type { K6Run } from '../src/k6/k6.js';
 import type { ResilienceManifest } from '../src/resilience/manifest.js';
 import type { RefusedScale, ScaleRunFile } from '../src/scale/report.js';
-import type { Manifest, StepMetrics, TargetInfo } from '../src/results/types.js';
+import type { Manifest, Session, StepMetrics, TargetInfo } from '../src/results/types.js';
 import { type CellSummary, METRICS, type MetricKey, type StepSummary } from '../src/stats/aggregate.js';
 import { describe } from '../src/stats/describe.js';
 
@@ -238,6 +238,17 @@ export function targetInfo(
  * The manifest of a complete benchmark run `r` (the run id of summaryCell) of targets a and b on 03-pdp, 3 runs,
  * k6 pinned, no calibration; `over` replaces whole fields.
  */
+/** One session of a run, on the boot `bootId` (none: a run from before boot ids were recorded). */
+export function session(bootId?: string): Session {
+  return {
+    startedAt: '2026-12-07T10:00:00.000Z',
+    endedAt: null,
+    status: 'incomplete',
+    reason: null,
+    ...(bootId ? { bootId } : {}),
+  };
+}
+
 export function benchmarkManifest(over: Partial<Manifest> = {}): Manifest {
   return {
     schema: 1,

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import { capacityTable, comparisonTable, flagLegend, header, scenarioTable } from '../src/report/markdown.js';
-import type { Calibration } from '../src/results/types.js';
+import type { Calibration, Session } from '../src/results/types.js';
 import { type CellSummary, FLAG_TEXT, type PairComparison } from '../src/stats/aggregate.js';
 import { compare } from '../src/stats/compare.js';
 import { describe } from '../src/stats/describe.js';
 import { pairedRatio } from '../src/stats/paired.js';
-import { benchmarkManifest, summaryCell, summaryStep, targetInfo } from './helpers.js';
+import { benchmarkManifest, session, summaryCell, summaryStep, targetInfo } from './helpers.js';
 
 /** A null-endpoint calibration of 00 at 50 VUs for 10 s. */
 function calibration(ceilingRps: number, loadgenCpuShare: number, serverCpuset: string | null): Calibration {
@@ -110,15 +110,7 @@ suite('header', () => {
   });
 
   test('a run resumed on another boot says so on its Machine line; Node flags are named with the command', () => {
-    const session = (bootId?: string) => ({
-      startedAt: '2026-12-07T10:00:00.000Z',
-      endedAt: null,
-      status: 'incomplete' as const,
-      reason: null,
-      ...(bootId ? { bootId } : {}),
-    });
-    const machineLine = (sessions: ReturnType<typeof session>[]) =>
-      header([benchmarkManifest({ sessions })]).split('\n')[1]!;
+    const machineLine = (sessions: Session[]) => header([benchmarkManifest({ sessions })]).split('\n')[1]!;
     assert.doesNotMatch(
       machineLine([session('aaaaaaaa-1'), session('aaaaaaaa-1'), session()]),
       /sessions on/,
