@@ -14,12 +14,15 @@ export class Db {
   constructor(readonly t: Tables) {}
 
   /**
-   * Reads a record from the table's primary store (synchronous, like the read routes: see reader.ts). Write
-   * paths read only records whose writers all hold a lock the caller holds too, and the lock holder resets the
-   * thread's read snapshot after acquiring (locks.ts), so this is the latest committed value.
+   * Reads the latest committed record from the table's primary store (synchronous, like the read routes: see
+   * reader.ts). Write paths read only records whose writers all hold a lock the caller holds too, and the lock
+   * holder resets the thread's read snapshot after acquiring (locks.ts). The thread's cached copy is dropped first:
+   * lmdb-js's validated cache returns an entry that has no transaction id without checking it, and an entry
+   * written synchronously never gets one, so only a read from the store itself is certain to be the latest.
    */
   read<R>(table: HarperTable<R>, id: number | string): R | undefined {
     const t0 = performance.now();
+    table.primaryStore.cache?.delete(id);
     const r = table.primaryStore.get(id) as R | null | undefined;
     this.ms += performance.now() - t0;
     return r ?? undefined;

@@ -10,7 +10,9 @@ interface HarperContext {
 /**
  * The LMDB store behind a table (lmdb-js), keyed by primary key. get() is synchronous (memory-mapped), decodes
  * Harper's record format, and goes through lmdb-js's record cache, which Harper opens in validated mode (each hit
- * is checked against the entry's last transaction id, so writes from any thread are seen).
+ * is checked against the entry's last transaction id, so writes from any thread are seen, except for an entry
+ * without a transaction id, which is returned unchecked: see Db.read). A thread reads from one snapshot until
+ * lmdb-js renews it on a 0 ms timer or resetReadTxn() is called.
  */
 interface HarperPrimaryStore {
   get(id: number | string): unknown;
@@ -23,6 +25,8 @@ interface HarperPrimaryStore {
   attemptLock(key: string, version: number, onUnlocked?: () => void): boolean;
   unlock(key: string, version: number): boolean;
   resetReadTxn(): void;
+  /** This thread's record cache (a Map-like weak LRU cache), absent on a store opened without one. */
+  readonly cache?: { delete(id: number | string): boolean };
 }
 
 /**

@@ -12,7 +12,7 @@ import type {
  * Read access for one request, straight from Harper's storage layer: each table's primary store (Table.primaryStore)
  * and attribute indexes (Table.indices), the lmdb-js stores Harper keeps its records and indexes in. These reads
  * are synchronous and a read handler never awaits between them, so they all see one LMDB read snapshot (lmdb-js
- * keeps a thread's read transaction for the current event-loop turn and renews it after every commit). Time spent
+ * keeps a thread's read transaction until a 0 ms timer fires, and renews it after this thread's own commits). Time spent
  * in these calls is the `db;dur` of server-timing.
  */
 export class Reader {
@@ -46,7 +46,12 @@ export class Reader {
     return this.get(this.t.Review, id);
   }
 
+  /**
+   * A cart is read from a fresh snapshot: lmdb-js renews a thread's snapshot only when a timer of 0 ms fires, so
+   * without this a cart read on one thread could miss an add that another thread has already answered.
+   */
   cart(id: string): CartRecord | undefined {
+    this.t.Cart.primaryStore.resetReadTxn();
     return this.get(this.t.Cart, id);
   }
 

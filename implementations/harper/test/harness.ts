@@ -1,6 +1,7 @@
 // Starts the lab's Harper target the way ./lab and docker-compose.yml do (bin/start-harper.sh, foreground), in a
 // private temp data dir on free loopback ports, and inspects what the process listens on.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type Agent, request } from 'node:http';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,4 +190,27 @@ export function isLoopback(address: string): boolean {
   if (!m) return false;
   const ip = m[1]!;
   return ip === '0:0:0:0:0:0:0:1' || /^0:0:0:0:0:ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(ip);
+}
+
+/** One HTTP exchange on a given connection pool (fetch shares one pool per origin; these tests need two). */
+export function send(
+  agent: Agent,
+  url: string,
+  method: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const req = request(url, { agent, method, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
 }

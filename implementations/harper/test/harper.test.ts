@@ -3,6 +3,7 @@
 // operations API's authentication, the listening sockets and SIGTERM.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +16,7 @@ import {
   type Harper,
   isLoopback,
   listeners,
+  send,
   startHarper,
   TOKEN,
   waitHealthy,
@@ -34,6 +36,27 @@ async function available(h: Harper, productId: number): Promise<number> {
   const r = await json(`${h.url}/api/products/${productId}`);
   assert.equal(r.status, 200);
   return (r.body as { inventory: { available: number } }).inventory.available;
+}
+
+async function cartWith(h: Harper, productId: number, quantity = 1): Promise<string> {
+  const cart = await json(`${h.url}/api/carts`, { method: 'POST' });
+  const id = (cart.body as { id: string }).id;
+  const add = await json(`${h.url}/api/carts/${id}/items`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ productId, quantity }),
+  });
+  assert.equal(add.status, 200);
+  return id;
+}
+
+/** Buys a product's stock down to `left` units, 99 at a time (the contract's largest line). */
+async function drainTo(h: Harper, productId: number, left: number): Promise<void> {
+  for (let rest = (await available(h, productId)) - left; rest > 0; rest -= 99) {
+    const id = await cartWith(h, productId, Math.min(99, rest));
+    assert.equal((await json(`${h.url}/api/carts/${id}/checkout`, { method: 'POST' })).status, 201);
+  }
+  assert.equal(await available(h, productId), left);
 }
 
 describe('harper target, 1 thread', { timeout: 240_000 }, () => {
@@ -232,6 +255,59 @@ describe('harper target, 2 threads', { timeout: 240_000 }, () => {
   test('passes the verify suite with two worker threads (cross-thread checkout locks)', async () => {
     const report = await verifyTarget({ baseUrl: h.url, adminToken: TOKEN, productSample: 10 });
     assert.ok(report.ok, `verify failed (${report.failed} of ${report.total}):\n${failures(report)}`);
+  });
+
+  // Each cart is filled on one connection pool and read back on another, so that adds and reads land on
+  // different worker threads; a thread's read snapshot must not hide an add that another thread has answered.
+  // Product pages on a third pool keep both threads busy, so each holds a snapshot across many requests.
+  test('a cart read right after an add shows it, whichever thread serves the read', async () => {
+    const writes = new Agent({ keepAlive: true, maxSockets: 8 });
+    const reads = new Agent({ keepAlive: true, maxSockets: 8 });
+    const busy = new Agent({ keepAlive: true, maxSockets: 16 });
+    let filling = true;
+    const browse = async (): Promise<void> => {
+      for (let i = 0; filling; i++) await send(busy, `${h.url}/api/products/${1 + (i % 50)}`, 'GET');
+    };
+    const browsers = Array.from({ length: 16 }, browse);
+    const stale: string[] = [];
+    const fill = async (c: number): Promise<void> => {
+      const cart = await send(writes, `${h.url}/api/carts`, 'POST');
+      const id = (cart.body as { id: string }).id;
+      for (let n = 1; n <= 8; n++) {
+        const add = await send(writes, `${h.url}/api/carts/${id}/items`, 'POST', {
+          productId: 1 + c,
+          quantity: 1,
+        });
+        assert.equal(add.status, 200);
+        const read = await send(reads, `${h.url}/api/carts/${id}`, 'GET');
+        const items = (read.body as { items: { quantity: number }[] }).items;
+        if (items[0]?.quantity !== n)
+          stale.push(`cart ${c}, add ${n}: read ${items[0]?.quantity ?? 'no line'}`);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: 20 }, (_, c) => fill(c)));
+    } finally {
+      filling = false;
+      await Promise.all(browsers);
+      for (const agent of [writes, reads, busy]) agent.destroy();
+    }
+    assert.deepEqual(stale, []);
+  });
+
+  // The verify suite races 50 checkouts once; this repeats a race for 6 units eight times on two threads.
+  test('60 concurrent one-unit checkouts for 6 units sell exactly 6, eight times over', async () => {
+    for (let round = 0; round < 8; round++) {
+      const productId = 101 + round;
+      await drainTo(h, productId, 6);
+      const carts = await Promise.all(Array.from({ length: 60 }, () => cartWith(h, productId)));
+      const answers = await Promise.all(
+        carts.map((id) => json(`${h.url}/api/carts/${id}/checkout`, { method: 'POST' })),
+      );
+      const sold = answers.filter((a) => a.status === 201).length;
+      assert.equal(sold, 6, `round ${round}: ${sold} checkouts succeeded for 6 units`);
+      assert.equal(await available(h, productId), 0, `round ${round}`);
+    }
   });
 
   test('/metrics merges both threads', async () => {
