@@ -5,7 +5,7 @@ import { sampleStandardDeviation } from 'simple-statistics';
 import { tQuantile } from '../src/stats/describe.js';
 import { spreadSection } from '../src/report/spread.js';
 import type { CellSummary } from '../src/stats/aggregate.js';
-import { leversOf, spreadOf } from '../src/stats/spread.js';
+import { leversOf, roundDistances, spreadOf } from '../src/stats/spread.js';
 import { summaryCell, summaryStep } from './helpers.js';
 
 /** A one-step cell of run id `runId` whose runs 1..n served these req/s (CPU per request: their inverse). */
@@ -77,6 +77,39 @@ suite('spread: between starts and within a start', () => {
       ...cells.slice(2, 4).map((c) => ({ ...c, runId: 'other' })),
     ]);
     assert.equal(alone.find((x) => x.target === 'harper')!.roundCorrelation, null);
+  });
+
+  test('by distance in the round: the correlations of targets next to each other and further apart', () => {
+    const cells = [
+      ...harperLucky(),
+      lucky('mono', '01-homepage', 250),
+      lucky('mono', '03-pdp', 350),
+      lucky('micro', '01-homepage', 30, 'against'),
+      lucky('micro', '03-pdp', 90, 'against'),
+    ];
+    // harper, mono, micro: 1 apart harper/mono (+1) and mono/micro (−1), 2 apart harper/micro (−1).
+    const [d] = roundDistances(cells, new Map([['r', ['harper', 'mono', 'micro']]]));
+    assert.equal(d?.runId, 'r');
+    near(d.byDistance[0]!, 0, '1 apart');
+    near(d.byDistance[1]!, -1, '2 apart');
+    // The same cells in another order: micro between them.
+    const [e] = roundDistances(cells, new Map([['r', ['harper', 'micro', 'mono']]]));
+    near(e!.byDistance[0]!, -1, '1 apart');
+    near(e!.byDistance[1]!, 1, '2 apart');
+    // Fewer than three targets, or a run id without an order: no row.
+    assert.deepEqual(roundDistances(cells, new Map([['r', ['harper', 'mono']]])), []);
+    assert.deepEqual(roundDistances(cells, new Map()), []);
+    const md = spreadSection(
+      cells,
+      ['harper', 'mono', 'micro'],
+      'm.md',
+      new Map([['r', ['harper', 'mono', 'micro']]]),
+    )!;
+    assert.match(md, /\| `r` \| harper, mono, micro \| -?0\.00 \| -1\.00 \|/);
+    assert.doesNotMatch(
+      spreadSection(cells, ['harper', 'mono', 'micro'])!,
+      /Shared by the round, by distance/,
+    );
   });
 
   test('needs two one-step closed scenarios on at least three common starts', () => {

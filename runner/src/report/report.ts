@@ -139,7 +139,8 @@ export async function buildReport(o: ReportOptions): Promise<RenderedReport> {
   if (decomposition) parts.push(decomposition, '');
   const latency = latencySection(all);
   if (latency) parts.push(latency, '');
-  const spread = spreadSection(all, targets, docs('methodology.md'));
+  const orders = new Map(manifests.map((m) => [m.runId, m.options.targets] as const));
+  const spread = spreadSection(all, targets, docs('methodology.md'), orders);
   if (spread) parts.push(spread, '');
   const probes = probeFollowSection(all, docs('methodology.md'));
   if (probes) parts.push(probes, '');

@@ -1,6 +1,6 @@
 /** The report's section on where the spread over runs comes from (stats/spread.ts): more runs or longer windows. */
 import type { CellSummary } from '../stats/aggregate.js';
-import { leversOf, type Spread, spreadOf } from '../stats/spread.js';
+import { leversOf, roundDistances, type Spread, spreadOf } from '../stats/spread.js';
 import { mdTable, num, pct } from './format.js';
 
 const METRIC_TEXT: Record<Spread['metric'], string> = { rps: 'req/s', cpuPer1kReq: 'CPU / request' };
@@ -15,6 +15,7 @@ export function spreadSection(
   cells: readonly CellSummary[],
   targets: readonly string[],
   methodology = 'methodology.md',
+  orders: ReadonlyMap<string, readonly string[]> = new Map(),
 ): string | null {
   const rows = spreadOf(cells);
   if (rows.length === 0) return null;
@@ -55,8 +56,37 @@ export function spreadSection(
     `cancel; the unshared part stays in every ratio. How this decides the number of runs: [methodology.md](${methodology}).`,
     '',
     table,
+    ...distanceTable(cells, orders),
     ...leverTable(cells, targets),
   ].join('\n');
+}
+
+/** Per run: how much of the start effects two targets share, by how far apart the round measured them. */
+function distanceTable(
+  cells: readonly CellSummary[],
+  orders: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const rows = roundDistances(cells, orders);
+  if (rows.length === 0) return [];
+  const width = Math.max(...rows.map((r) => r.byDistance.length));
+  const distances = Array.from({ length: width }, (_, d) => `${d + 1} apart`);
+  return [
+    '',
+    'Shared by the round, by distance (CPU per request): the mean correlation of the start effects of two targets',
+    'measured next to each other in the round (1 apart, minutes between their windows) or further apart. Drift',
+    'over minutes that pairing misses would make it fall with the distance, and a finer interleave would cancel',
+    'it; where it is flat, what the targets do not share is each start’s own.',
+    '',
+    mdTable(
+      ['run', 'targets in round order', ...distances],
+      rows.map((r) => [
+        `\`${r.runId}\``,
+        orders.get(r.runId)!.join(', '),
+        ...distances.map((_, d) => num(r.byDistance[d] ?? null, 2)),
+      ]),
+      ['l', 'l', ...distances.map((): 'r' => 'r')],
+    ),
+  ];
 }
 
 /** Per pair: the widest paired CI of CPU per request today, with twice the runs, and with windows three times as long. */

@@ -224,3 +224,35 @@ export function leversOf(cells: readonly CellSummary[], targets: readonly string
       .filter((l): l is Lever => l !== null),
   );
 }
+
+/**
+ * How the sharing of start effects falls off along the round (CPU per request): per run id, the mean correlation
+ * of the start effects of two targets measured d places apart in the round's order (d = 1 next to each other,
+ * minutes apart; larger d, further apart). Drift over minutes that pairing misses would show as correlations
+ * falling with d; a flat profile says the unshared part is each start's own, which no finer interleave cancels.
+ */
+export interface RoundDistance {
+  runId: string;
+  /** Index d − 1: the mean correlation over the pairs d places apart (null: no such pair with enough rounds). */
+  byDistance: (number | null)[];
+}
+
+/** `orders`: each run id's targets in the order its rounds measured them (the manifest's options.targets). */
+export function roundDistances(
+  cells: readonly CellSummary[],
+  orders: ReadonlyMap<string, readonly string[]>,
+): RoundDistance[] {
+  const tables = tablesOf(cells, 'cpuPer1kReq');
+  return [...orders].flatMap(([runId, order]) => {
+    const mine = tables.filter((t) => t.runId === runId && order.includes(t.target));
+    if (mine.length < 3) return [];
+    const byDistance: number[][] = Array.from({ length: order.length - 1 }, () => []);
+    mine.forEach((a, i) =>
+      mine.slice(i + 1).forEach((b) => {
+        const r = correlation(a, b);
+        if (r !== null) byDistance[Math.abs(order.indexOf(a.target) - order.indexOf(b.target)) - 1]!.push(r);
+      }),
+    );
+    return [{ runId, byDistance: byDistance.map((rs) => (rs.length ? mean(rs) : null)) }];
+  });
+}
