@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clock, Progress } from '../src/benchmark/progress.js';
 import { otherMachines } from '../src/benchmark/run.js';
+import { sessionCommits } from '../src/results/sessions.js';
 import { session } from './helpers.js';
 import { liveOf } from '../src/k6/k6.js';
 import { cpuIdentity, describeMachine, machineInfo } from '../src/lib/machine.js';
@@ -44,6 +45,19 @@ test('a resumed run counts the earlier sessions that ran on another machine (unk
   assert.equal(otherMachines([session('a'), session('a')], 'a'), 0);
   assert.equal(otherMachines([session('a'), session(), session('b')], 'a'), 1);
   assert.equal(otherMachines([session('b')], undefined), 0);
+});
+
+test("a run's sessions name their commits; one that recorded none ran the manifest's", () => {
+  const git = { commit: 'aaaa', dirty: false };
+  const at = (commit: string, dirty = false) => ({ ...session(), git: { commit, dirty } });
+  assert.deepEqual(sessionCommits({ git, sessions: [] }), ['aaaa']);
+  assert.deepEqual(sessionCommits({ git, sessions: [session(), at('aaaa')] }), ['aaaa']);
+  assert.deepEqual(sessionCommits({ git, sessions: [session(), at('bbbb'), at('bbbb', true)] }), [
+    'aaaa',
+    'bbbb',
+    'bbbb+',
+  ]);
+  assert.deepEqual(sessionCommits({ git: { commit: null, dirty: null }, sessions: [session()] }), []);
 });
 
 test('no request yet is no failure: k6 reports its empty rates as 0 before the first response', () => {

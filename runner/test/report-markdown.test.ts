@@ -119,6 +119,15 @@ suite('header', () => {
       machineLine([session('aaaaaaaa-1'), session(), session('bbbbbbbb-2')]),
       / · \*\*sessions on 2 machines\*\* \(boot ids aaaaaaaa, bbbbbbbb\) {2}$/,
     );
+    const runLine = (sessions: Session[]) => header([benchmarkManifest({ sessions })]).split('\n')[0]!;
+    assert.doesNotMatch(
+      runLine([session(), { ...session(), git: { commit: '0123456789abcdef', dirty: false } }]),
+      /sessions at/,
+    );
+    assert.match(
+      runLine([session(), { ...session(), git: { commit: 'fedcba9876543210', dirty: true } }]),
+      /commit `0123456789` · \*\*sessions at 2 commits\*\* \(0123456789, fedcba9876\+\), 2026-/,
+    );
     const base = benchmarkManifest();
     const flagged = benchmarkManifest({ options: { ...base.options, nodeOptions: '--v8-pool-size=1' } });
     assert.match(header([flagged]), /, Node targets with `--v8-pool-size=1`/);

@@ -19,6 +19,7 @@ import { renderMonitoringSummary } from '../report/monitoring-summary.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { cellDir, manifestPath, runFileName } from '../results/layout.js';
 import { readRunFile } from '../results/read.js';
+import { sessionCommits } from '../results/sessions.js';
 import type { Session } from '../results/types.js';
 import { durationSeconds, type PlannedScenario, warmupSeconds } from '../scenarios/plan.js';
 import { summarizeRun } from '../stats/aggregate.js';
@@ -26,6 +27,7 @@ import { type VerifyReport, verifyTarget } from '../verify/verify.js';
 import { needsInjector, runCell } from './cell.js';
 import { type Hooks, K6_OVERHEAD_SECONDS, type Loop, type RunnerContext } from './context.js';
 import { Interrupted, interruptible, TargetFailure } from './errors.js';
+import { gitInfo } from './manifest.js';
 import { clock, Progress } from './progress.js';
 import { reset, smoke } from './target-http.js';
 
@@ -81,6 +83,7 @@ class BenchmarkRun implements Loop {
       status: 'running',
       reason: null,
       ...(boot ? { bootId: boot } : {}),
+      git: gitInfo(ctx.root),
     };
     const planned = this.plannedSeconds();
     this.progress = ctx.progressOut ? new Progress(planned, ctx.progressOut, false) : new Progress(planned);
@@ -168,6 +171,14 @@ class BenchmarkRun implements Loop {
       this.progress.line(
         `note: resuming on another machine than ${before} earlier session(s) of this run (boot id differs): ` +
           'its rounds are paired within a machine, but the spread between rounds now includes the machines',
+      );
+    const code = sessionCommits({ git: manifest.git, sessions: [this.session] })[0];
+    if (manifest.sessions.length > 0 && code && !sessionCommits(manifest).includes(code))
+      this.progress.line(
+        `note: resuming at commit ${code.slice(0, 10)}, not the commit of the earlier session(s) ` +
+          `(${sessionCommits(manifest)
+            .map((c) => c.slice(0, 10))
+            .join(', ')}): the results page names every commit`,
       );
     manifest.sessions.push(this.session);
     manifest.status = 'running';

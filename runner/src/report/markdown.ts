@@ -8,6 +8,7 @@ import type { Manifest } from '../results/types.js';
 import { formatBytes } from '../lab/budget.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine } from '../lib/machine.js';
+import { sessionCommits } from '../results/sessions.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
 import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
@@ -42,7 +43,7 @@ export function header(manifests: Manifest[], targets?: string[]): string {
       )
       .join(', ');
     lines.push(
-      `> **Run** \`${m.runId}\` (${m.status}${m.reason ? `: ${m.reason.split('\n')[0]}` : ''}), commit \`${m.git.commit?.slice(0, 10) ?? 'unknown'}\`${m.git.dirty ? ' (dirty)' : ''}, ${m.createdAt.slice(0, 10)}  `,
+      `> **Run** \`${m.runId}\` (${m.status}${m.reason ? `: ${m.reason.split('\n')[0]}` : ''}), commit \`${m.git.commit?.slice(0, 10) ?? 'unknown'}\`${m.git.dirty ? ' (dirty)' : ''}${commitsNote(m)}, ${m.createdAt.slice(0, 10)}  `,
       `> **Machine** ${describeMachine(m.host)}${machinesNote(m)}  `,
       `> **Budget (read back)** ${budgets || '–'} · **load generator** k6 ${m.versions['k6'] ?? '?'} on cpuset ${m.loadgen.cpuset}${m.loadgen.pinned ? '' : ' (NOT pinned)'}  `,
       `> **Load generator ceiling** ${ceilingText(m)}  `,
@@ -51,6 +52,14 @@ export function header(manifests: Manifest[], targets?: string[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** A run resumed at other commits says so: its rounds did not all run the same code. */
+function commitsNote(m: Manifest): string {
+  const commits = sessionCommits(m);
+  return commits.length > 1
+    ? ` · **sessions at ${commits.length} commits** (${commits.map((c) => c.slice(0, 10) + (c.endsWith('+') ? '+' : '')).join(', ')})`
+    : '';
 }
 
 /** A run resumed on other machines says so: its rounds are not all from one machine. */

@@ -132,6 +132,8 @@ export interface Session {
   reason: string | null;
   /** The machine's boot id (MachineInfo.bootId): a resumed run may have rounds from another machine. */
   bootId?: string;
+  /** The checkout this session ran (a resumed run may have rounds from other code; the manifest's git is the first). */
+  git?: { commit: string | null; dirty: boolean | null };
 }
 
 /** results/<run-id>/manifest.json */
