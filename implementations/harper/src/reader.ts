@@ -12,8 +12,8 @@ import type {
  * Read access for one request, straight from Harper's storage layer: each table's primary store (Table.primaryStore)
  * and attribute indexes (Table.indices), the lmdb-js stores Harper keeps its records and indexes in. These reads
  * are synchronous and a read handler never awaits between them, so they all see one LMDB read snapshot (lmdb-js
- * keeps a thread's read transaction until a 0 ms timer fires, and renews it after this thread's own commits). Time spent
- * in these calls is the `db;dur` of server-timing.
+ * keeps a thread's read transaction until a 0 ms timer fires, and renews it after this thread's own commits).
+ * Time spent in these calls is the `db;dur` of server-timing.
  */
 export class Reader {
   ms = 0;
