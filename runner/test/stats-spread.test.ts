@@ -42,6 +42,15 @@ const monoSteady = () => [
   cell('mono', '03-pdp', [400, 400, 400, 400, 400]),
 ];
 
+/** Harper and mono on the same lucky starts, micro against them. */
+const threeTargets = () => [
+  ...harperLucky(),
+  lucky('mono', '01-homepage', 250),
+  lucky('mono', '03-pdp', 350),
+  lucky('micro', '01-homepage', 30, 'against'),
+  lucky('micro', '03-pdp', 90, 'against'),
+];
+
 suite('spread: between starts and within a start', () => {
   test('a start that moves every scenario alike is all between-start spread', () => {
     const s = spreadOf(harperLucky()).find((x) => x.metric === 'rps')!;
@@ -61,13 +70,7 @@ suite('spread: between starts and within a start', () => {
   });
 
   test('the round correlation is what two targets of the same run share, start by start', () => {
-    const cells = [
-      ...harperLucky(),
-      lucky('mono', '01-homepage', 250),
-      lucky('mono', '03-pdp', 350),
-      lucky('micro', '01-homepage', 30, 'against'),
-      lucky('micro', '03-pdp', 90, 'against'),
-    ];
+    const cells = threeTargets();
     const of = (t: string) => spreadOf(cells).find((x) => x.target === t && x.metric === 'rps')!;
     near(of('harper').roundCorrelation!, 0, 'harper: +1 with mono, −1 with micro');
     near(of('micro').roundCorrelation!, -1, 'micro');
@@ -80,13 +83,7 @@ suite('spread: between starts and within a start', () => {
   });
 
   test('by distance in the round: the correlations of targets next to each other and further apart', () => {
-    const cells = [
-      ...harperLucky(),
-      lucky('mono', '01-homepage', 250),
-      lucky('mono', '03-pdp', 350),
-      lucky('micro', '01-homepage', 30, 'against'),
-      lucky('micro', '03-pdp', 90, 'against'),
-    ];
+    const cells = threeTargets();
     // harper, mono, micro: 1 apart harper/mono (+1) and mono/micro (−1), 2 apart harper/micro (−1).
     const [d] = roundDistances(cells, new Map([['r', ['harper', 'mono', 'micro']]]));
     assert.equal(d?.runId, 'r');
