@@ -19,7 +19,7 @@ import { renderMonitoringSummary } from '../report/monitoring-summary.js';
 import { writeCellSummaries, writeRunSummary } from '../report/summary-files.js';
 import { cellDir, manifestPath, runFileName } from '../results/layout.js';
 import { readRunFile } from '../results/read.js';
-import { sessionCommits } from '../results/sessions.js';
+import { sessionCommits, shortCommit } from '../results/sessions.js';
 import type { Session } from '../results/types.js';
 import { durationSeconds, type PlannedScenario, warmupSeconds } from '../scenarios/plan.js';
 import { summarizeRun } from '../stats/aggregate.js';
@@ -172,13 +172,12 @@ class BenchmarkRun implements Loop {
         `note: resuming on another machine than ${before} earlier session(s) of this run (boot id differs): ` +
           'its rounds are paired within a machine, but the spread between rounds now includes the machines',
       );
+    const earlier = sessionCommits(manifest);
     const code = sessionCommits({ git: manifest.git, sessions: [this.session] })[0];
-    if (manifest.sessions.length > 0 && code && !sessionCommits(manifest).includes(code))
+    if (manifest.sessions.length > 0 && code && !earlier.includes(code))
       this.progress.line(
-        `note: resuming at commit ${code.slice(0, 10)}, not the commit of the earlier session(s) ` +
-          `(${sessionCommits(manifest)
-            .map((c) => c.slice(0, 10))
-            .join(', ')}): the results page names every commit`,
+        `note: resuming at commit ${shortCommit(code)}, not the commit of the earlier session(s) ` +
+          `(${earlier.map(shortCommit).join(', ')}): the results page names every commit`,
       );
     manifest.sessions.push(this.session);
     manifest.status = 'running';

@@ -8,7 +8,7 @@ import type { Manifest } from '../results/types.js';
 import { formatBytes } from '../lab/budget.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine } from '../lib/machine.js';
-import { sessionCommits } from '../results/sessions.js';
+import { sessionCommits, shortCommit } from '../results/sessions.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
 import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
 import type { Describe } from '../stats/describe.js';
@@ -58,7 +58,7 @@ export function header(manifests: Manifest[], targets?: string[]): string {
 function commitsNote(m: Manifest): string {
   const commits = sessionCommits(m);
   return commits.length > 1
-    ? ` · **sessions at ${commits.length} commits** (${commits.map((c) => c.slice(0, 10) + (c.endsWith('+') ? '+' : '')).join(', ')})`
+    ? ` · **sessions at ${commits.length} commits** (${commits.map(shortCommit).join(', ')})`
     : '';
 }
 

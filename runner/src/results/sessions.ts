@@ -12,3 +12,8 @@ export function sessionCommits(m: Pick<Manifest, 'git' | 'sessions'>): string[] 
   if (m.sessions.length === 0) all.push(name(m.git));
   return [...new Set(all.filter((c): c is string => c !== null))];
 }
+
+/** A session commit as the lab prints it: 10 hex digits, and the "+" of a dirty checkout. */
+export function shortCommit(c: string): string {
+  return c.slice(0, 10) + (c.endsWith('+') ? '+' : '');
+}
