@@ -169,6 +169,8 @@ describe('command line', () => {
       '2',
       '--mode',
       'native',
+      '--order',
+      'scenario',
       '--quick',
     ]);
     assert.equal(c.kind, 'run');
@@ -185,9 +187,10 @@ describe('command line', () => {
         c.cooldown,
         c.scale,
         c.mode,
+        c.order,
         c.quick,
       ],
-      ['micro', '03', 5, '30s', 20, 100, '0s', '1s', 2, 'native', true],
+      ['micro', '03', 5, '30s', 20, 100, '0s', '1s', 2, 'native', 'scenario', true],
     );
     const r = parseCommand(['--resume', '20261123-101010-all-03']);
     assert.equal(r.kind === 'run' && r.resume, '20261123-101010-all-03');
@@ -225,6 +228,7 @@ describe('command line', () => {
       ['reference', '03', '--duration', '0.5s'],
       ['reference', '03', '--warmup', '10'],
       ['reference', '03', '--mode', 'podman'],
+      ['reference', '03', '--order', 'random'],
       ['reference', '03', '--scale', '5000'],
       ['reference', '03', '--nope'],
       ['reference', '03', '--kind', 'qna'],
@@ -247,6 +251,8 @@ describe('command line', () => {
       [['reference', '03', '--duration', '10'], /--duration needs a unit/],
       [['reference', '03', '--duration', '200ms'], /--duration must be at least 1s/],
       [['reference'], /missing selector/],
+      [['reference', '03', '--order', 'scenario'], /--order scenario needs two or more targets/],
+      [['reference,harper', '09', '--order', 'scenario'], /--order scenario cannot run 09-network-latency/],
       [['report', 'a', '--publish', '--out', 'x.md'], /--publish or --out, not both/],
       [['reference', '03', '--publish'], /--publish belongs to report/],
       [['--resume', 'no-such-run', '--results-dir', '/tmp/lab-no-such-results'], /no run "no-such-run"/],

@@ -122,6 +122,7 @@ function context(
     targets?: LabTarget[];
     lab?: Lab;
     hang?: 'up' | 'verify' | 'reset';
+    order?: 'scenario';
   } = {},
 ): RunnerContext {
   const targetList = opts.targets ?? targets;
@@ -152,6 +153,7 @@ function context(
       mode: 'native',
       quick: true,
       noLimits: false,
+      ...(opts.order ? { order: opts.order } : {}),
     },
     targets: targetList,
     scenarios: planned,
@@ -304,6 +306,44 @@ describe('the benchmark loop (fake driver, fake k6)', () => {
     const md = readFileSync(join(ctx.runDir, 'summary.md'), 'utf8');
     assert.match(md, /\| b \| 2\/2 \| p99 ≤ 50 ms \| < 100 \|/);
     assert.match(md, /\| a \/ b \| main \| req\/s \| 2\.500× \|/);
+  });
+
+  test('--order scenario: every target restarted and up at the start of a round, each scenario on every target back to back; a target that dies is dropped, the others go on', async () => {
+    const events: string[] = [];
+    const ctx = context(events, { order: 'scenario' });
+    assert.equal(await execute(ctx), 0);
+    const cells = (ladderA: string[], ladderB: string[]) => [
+      'k6 a 03-pdp warm-up',
+      'k6 a 03-pdp main',
+      'k6 b 03-pdp warm-up',
+      'k6 b 03-pdp main',
+      'k6 a 08-capacity warm-up',
+      ...ladderA.map((step) => `k6 a 08-capacity ${step}`),
+      'k6 b 08-capacity warm-up',
+      ...ladderB.map((step) => `k6 b 08-capacity ${step}`),
+    ];
+    assert.deepEqual(
+      events.filter((e) => !e.startsWith('reset')),
+      [
+        ...['up a', 'down a', 'up a', 'verify a', 'up b', 'down b', 'up b', 'verify b'],
+        ...cells(['rate-100', 'rate-200'], ['rate-100']),
+        ...['down a', 'down b', 'up a', 'smoke a', 'up b', 'smoke b'],
+        ...cells(['rate-100', 'rate-200'], ['rate-100']),
+        ...['down a', 'down b'],
+      ],
+    );
+    const m = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(m.status, 'complete');
+    assert.equal(m.options.order, 'scenario');
+
+    const dying: string[] = [];
+    const ctx2 = context(dying, { order: 'scenario', dies: 'a', runs: 1 });
+    assert.equal(await execute(ctx2), 1);
+    const m2 = JSON.parse(readFileSync(join(ctx2.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.match(m2.reason!, /a died during 03-pdp · a · run 1\/1/);
+    assert.ok(existsSync(join(ctx2.runDir, 'b', '03-pdp', 'run-01.json')), 'b measured after a died');
+    assert.ok(existsSync(join(ctx2.runDir, 'b', '08-capacity', 'run-01.json')), 'and on the next scenario');
+    assert.ok(!dying.some((e) => e.startsWith('k6 a 08')), 'a is not measured after it died');
   });
 
   test('a target failing verify is never timed, the others still are: exit 1, incomplete, everything down', async () => {

@@ -132,6 +132,9 @@ suite('header', () => {
     const flagged = benchmarkManifest({ options: { ...base.options, nodeOptions: '--v8-pool-size=1' } });
     assert.match(header([flagged]), /, Node targets with `--v8-pool-size=1`/);
     assert.doesNotMatch(header([base]), /Node targets with/);
+    const inside = benchmarkManifest({ options: { ...base.options, order: 'scenario' } });
+    assert.match(header([inside]), /, native, scenario order \(every target up at once/);
+    assert.doesNotMatch(header([base]), /scenario order/);
   });
 
   test('the k6 ceiling: the lowest calibration of the sessions, where the null server ran, extrapolation named', () => {

@@ -26,6 +26,9 @@ options:
   --warmup D        warm-up per scenario after each start, not counted (default 10s; a profile's
                     own "warmup" when longer: 08 warms up 60 s)
   --cooldown D      pause between runs (default 3s)
+  --order O         target (default): a round starts one target at a time and runs all its scenarios on it;
+                    scenario: a round starts every target at once (each in its own cgroup, same budget) and
+                    measures each scenario on every target back to back, so paired runs are a window apart
   --scale N         dataset scale (default LAB_SCALE from .env); targets are started with it
   --mode M          auto (Docker when an engine answers, else native), docker, native (default auto)
   --quick           smoke test: 1 short run per scenario, short warm-up (not a measurement)
@@ -54,6 +57,7 @@ export interface RunArgs {
   rate: number | null;
   warmup: string | null;
   cooldown: string | null;
+  order: 'target' | 'scenario' | null;
   scale: number | null;
   mode: 'auto' | 'docker' | 'native';
   quick: boolean;
@@ -127,6 +131,7 @@ function parseOptions(argv: string[]): { v: Values; pos: string[] } {
         rate: { type: 'string' },
         warmup: { type: 'string' },
         cooldown: { type: 'string' },
+        order: { type: 'string' },
         scale: { type: 'string' },
         mode: { type: 'string' },
         quick: { type: 'boolean' },
@@ -210,6 +215,13 @@ function runNames(v: Values, pos: string[]) {
   return { mode: mode as 'auto' | 'docker' | 'native', resume, runId };
 }
 
+function order(raw: string | undefined): RunArgs['order'] {
+  if (raw === undefined) return null;
+  if (raw !== 'target' && raw !== 'scenario')
+    throw new UsageError(`--order must be target or scenario, got "${raw}"`);
+  return raw;
+}
+
 function parseRun(v: Values, pos: string[]): Command {
   const { mode, resume, runId } = runNames(v, pos);
   const scale = optionalInt('scale', str(v, 'scale'));
@@ -224,6 +236,7 @@ function parseRun(v: Values, pos: string[]): Command {
     rate: optionalInt('rate', str(v, 'rate')),
     warmup: duration('warmup', str(v, 'warmup'), true),
     cooldown: duration('cooldown', str(v, 'cooldown'), true),
+    order: order(str(v, 'order')),
     scale,
     mode,
     quick: Boolean(v['quick']),

@@ -76,6 +76,7 @@ function resumedRun(a: RunArgs, resultsRoot: string): { manifest: Manifest; runD
     'rate',
     'warmup',
     'cooldown',
+    'order',
     'scale',
     'runId',
   ] as const;
@@ -99,6 +100,7 @@ interface Setup {
   noLimits: boolean;
   seed: number;
   scale: number;
+  order: 'target' | 'scenario';
   /** LAB_NODE_OPTIONS: extra Node flags for every Node target's processes (docker-compose.yml), or "". */
   nodeOptions: string;
   catalogue: ScenarioEntry[];
@@ -111,6 +113,20 @@ function chooseMode(a: RunArgs, o: RunOptions | null): 'docker' | 'native' {
   if (mode === 'docker' && !dockerAvailable())
     throw new Failure('--mode docker: no Docker engine answers `docker info`');
   return mode;
+}
+
+/** --order scenario: every target up at once, so only where that was built and measured. */
+function orderProblem(mode: 'docker' | 'native', targets: LabTarget[], planned: PlannedScenario[]): void {
+  if (targets.length < 2)
+    throw new UsageError('--order scenario needs two or more targets (it orders targets)');
+  if (mode === 'docker')
+    throw new UsageError('--order scenario runs natively only (not tried with Docker): add --mode native');
+  const injected = planned.find((p) => p.injected);
+  if (injected)
+    throw new UsageError(
+      `--order scenario cannot run ${injected.entry.name}: its targets restart with their hops through the ` +
+        'latency injector mid-round; measure it in the default order',
+    );
 }
 
 function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
@@ -158,6 +174,8 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
           'use --mode docker, or pass --no-limits (results are then marked unlimited)',
       );
   }
+  const order = o ? (o.order ?? 'target') : (a.order ?? 'target');
+  if (order === 'scenario') orderProblem(mode, targets, planned);
   const seed = Number(compose.env['LAB_SEED'] ?? 42);
   const scaleUsed = Number(compose.env['LAB_SCALE'] ?? 1);
   const nodeOptions = (compose.env['LAB_NODE_OPTIONS'] ?? '').trim();
@@ -172,6 +190,7 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
     noLimits,
     seed,
     scale: scaleUsed,
+    order,
     nodeOptions,
     catalogue,
   };
@@ -206,6 +225,7 @@ function createRun(
     quick: s.quick,
     noLimits: s.noLimits,
     ...(a.monitor ? { monitor: true } : {}),
+    ...(s.order === 'scenario' ? { order: 'scenario' as const } : {}),
     ...(s.nodeOptions ? { nodeOptions: s.nodeOptions } : {}),
   };
   const loadgenCpuset = s.lab.budget.loadgenCpuset;
@@ -313,7 +333,8 @@ async function run(a: RunArgs): Promise<number> {
   const o = manifest.options;
   err(
     `run ${manifest.runId}: ${o.targets.join(', ')} × ${o.scenarios.join(', ')} · ` +
-      `${o.runs} run(s) · ${mode}${o.quick ? ' · QUICK' : ''} → ${runDir}`,
+      `${o.runs} run(s) · ${mode}${o.order === 'scenario' ? ' · scenario order (all targets up)' : ''}` +
+      `${o.quick ? ' · QUICK' : ''} → ${runDir}`,
   );
   const calibration = await measureCeiling({
     lab,

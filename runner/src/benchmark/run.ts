@@ -4,6 +4,8 @@
  * on its first start (a smoke check on later starts), then for each scenario: reset, warm up once per start
  * (not counted), measure every step with k6 pinned to the load generator's cores, read the target's cgroups
  * before and after, write run-NN.json and resources-NN.json atomically, cool down (cell.ts, measure.ts).
+ * --order scenario turns the round inside out: every target up at its start, each scenario measured on all
+ * of them before the next.
  *
  * Ctrl-C (or SIGTERM), a target that dies, a k6 that fails: everything written so far stays, the manifest says
  * "incomplete" and why, the stack is brought down, and `--resume <run-id>` carries on where it stopped.
@@ -201,11 +203,15 @@ class BenchmarkRun implements Loop {
     return exitCode;
   }
 
-  /** Run by run, target by target; a target that fails is skipped from then on, the others go on. */
+  /**
+   * Run by run, target by target (or, --order scenario, scenario by scenario); a target that fails is skipped
+   * from then on, the others go on.
+   */
   private async rounds(): Promise<number> {
     const { manifest, targets } = this.ctx;
     for (let i = 1; i <= manifest.options.runs; i++)
-      for (const t of targets) if (!this.failedTargets.has(t.name)) await this.targetRound(t, i);
+      if (manifest.options.order === 'scenario') await this.scenarioRound(i);
+      else for (const t of targets) if (!this.failedTargets.has(t.name)) await this.targetRound(t, i);
     if (this.failedTargets.size === 0) {
       manifest.status = 'complete';
       return 0;
@@ -240,6 +246,55 @@ class BenchmarkRun implements Loop {
     }
   }
 
+  /**
+   * --order scenario: every target with work in this round restarted and up at once, then each scenario measured
+   * on every target back to back — a pair of targets' windows a few minutes apart at most instead of a round's
+   * length. The idle targets' own background work lands on the measured target's cores (host-busy shows it).
+   */
+  private async scenarioRound(i: number): Promise<void> {
+    const { scenarios, manifest, runDir } = this.ctx;
+    const live = () =>
+      this.ctx.targets.filter(
+        (t) => !this.failedTargets.has(t.name) && scenarios.some((s) => !this.done(t.name, s.entry.name, i)),
+      );
+    const round = live();
+    if (round.length === 0) return;
+    this.check();
+    for (const t of round) if (this.up.has(t.name)) await this.stop(t);
+    const warmed = new Map<string, Set<string>>();
+    for (const t of round)
+      await this.orDrop(t, async () => warmed.set(t.name, await this.bringUp(t, scenarios[0]!, false)));
+    for (const s of scenarios)
+      for (const t of live()) {
+        if (this.done(t.name, s.entry.name, i)) continue;
+        this.check();
+        const dir = cellDir(runDir, t.name, s.entry.name);
+        mkdirSync(dir, { recursive: true });
+        const rest = live().filter((x) => !this.done(x.name, s.entry.name, i) && x !== t);
+        const last =
+          i === manifest.options.runs && s === scenarios[scenarios.length - 1] && rest.length === 0;
+        await this.orDrop(t, async () => {
+          await runCell(this, { target: t, scenario: s, run: i, dir }, warmed.get(t.name)!, last);
+          this.progress.replan(this.plannedSeconds());
+        });
+      }
+  }
+
+  /** `work` on target `t`; a TargetFailure drops `t`, anything else ends the run. */
+  private async orDrop(t: LabTarget, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      if (!(e instanceof TargetFailure)) throw e;
+      await this.dropTarget(t, e);
+    }
+  }
+
+  private async stop(t: LabTarget): Promise<void> {
+    await this.wait(this.ctx.driver.down(t));
+    this.up.delete(t.name);
+  }
+
   /** This target is not measured any further; the others are. */
   private async dropTarget(t: LabTarget, e: TargetFailure): Promise<void> {
     this.failedTargets.set(t.name, e.message);
@@ -258,17 +313,15 @@ class BenchmarkRun implements Loop {
   }
 
   /**
-   * Only one target runs during a measurement: the others are stopped, this one started if it is not up (and
-   * verified on its first start, smoke-checked on later ones). Returns the scenarios warmed up since its start.
+   * In the default order only one target runs during a measurement (`alone`): the others are stopped. This one is
+   * started if it is not up (and verified on its first start, smoke-checked on later ones). Returns the scenarios
+   * warmed up since its start.
    */
-  private async bringUp(t: LabTarget, first: PlannedScenario): Promise<Set<string>> {
+  private async bringUp(t: LabTarget, first: PlannedScenario, alone = true): Promise<Set<string>> {
     const { driver, targets } = this.ctx;
-    for (const other of targets) {
-      if (other.name !== t.name && this.up.has(other.name)) {
-        await this.wait(driver.down(other));
-        this.up.delete(other.name);
-      }
-    }
+    if (alone)
+      for (const other of targets)
+        if (other.name !== t.name && this.up.has(other.name)) await this.stop(other);
     // Warm-ups are per start of a target: a fresh process needs one per scenario, a running one does not.
     if (!this.warmedByTarget.has(t.name) || !this.up.has(t.name)) this.warmedByTarget.set(t.name, new Set());
     const warmed = this.warmedByTarget.get(t.name)!;

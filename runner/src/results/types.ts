@@ -112,6 +112,11 @@ export interface RunOptions {
    * absent when none were.
    */
   nodeOptions?: string;
+  /**
+   * --order scenario: every target up at once, each scenario measured on every target back to back. Absent:
+   * the default order, one target up at a time with all its scenarios.
+   */
+  order?: 'scenario';
 }
 
 export interface TargetInfo {
