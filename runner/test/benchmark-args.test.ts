@@ -171,6 +171,8 @@ describe('command line', () => {
       'native',
       '--order',
       'scenario',
+      '--idle',
+      'running',
       '--quick',
     ]);
     assert.equal(c.kind, 'run');
@@ -188,9 +190,10 @@ describe('command line', () => {
         c.scale,
         c.mode,
         c.order,
+        c.idle,
         c.quick,
       ],
-      ['micro', '03', 5, '30s', 20, 100, '0s', '1s', 2, 'native', 'scenario', true],
+      ['micro', '03', 5, '30s', 20, 100, '0s', '1s', 2, 'native', 'scenario', 'running', true],
     );
     const r = parseCommand(['--resume', '20261123-101010-all-03']);
     assert.equal(r.kind === 'run' && r.resume, '20261123-101010-all-03');
@@ -229,6 +232,8 @@ describe('command line', () => {
       ['reference', '03', '--warmup', '10'],
       ['reference', '03', '--mode', 'podman'],
       ['reference', '03', '--order', 'random'],
+      ['reference,harper', '03', '--idle', 'frozen'],
+      ['reference,harper', '03', '--order', 'scenario', '--idle', 'asleep'],
       ['reference', '03', '--scale', '5000'],
       ['reference', '03', '--nope'],
       ['reference', '03', '--kind', 'qna'],

@@ -69,6 +69,12 @@ function fakeDriver(events: string[], dies?: string, hangUp = false): TargetDriv
     async down(t) {
       events.push(`down ${t.name}`);
     },
+    freeze(t) {
+      events.push(`freeze ${t.name}`);
+    },
+    thaw(t) {
+      events.push(`thaw ${t.name}`);
+    },
     alive(t) {
       return !(t.name === dies && runs > 0);
     },
@@ -123,6 +129,7 @@ function context(
     lab?: Lab;
     hang?: 'up' | 'verify' | 'reset';
     order?: 'scenario';
+    idle?: 'frozen';
   } = {},
 ): RunnerContext {
   const targetList = opts.targets ?? targets;
@@ -154,6 +161,7 @@ function context(
       quick: true,
       noLimits: false,
       ...(opts.order ? { order: opts.order } : {}),
+      ...(opts.idle ? { idleTargets: opts.idle } : {}),
     },
     targets: targetList,
     scenarios: planned,
@@ -344,6 +352,33 @@ describe('the benchmark loop (fake driver, fake k6)', () => {
     assert.ok(existsSync(join(ctx2.runDir, 'b', '03-pdp', 'run-01.json')), 'b measured after a died');
     assert.ok(existsSync(join(ctx2.runDir, 'b', '08-capacity', 'run-01.json')), 'and on the next scenario');
     assert.ok(!dying.some((e) => e.startsWith('k6 a 08')), 'a is not measured after it died');
+  });
+
+  test('--order scenario, idle targets frozen: each target thawed for its own cells only, and thawed before any stop', async () => {
+    const events: string[] = [];
+    const ctx = context(events, { order: 'scenario', idle: 'frozen', scenarios: ['03-pdp'] });
+    assert.equal(await execute(ctx), 0);
+    const shown = events.filter((e) => /^(up|down|freeze|thaw|verify|smoke)|main$/.test(e));
+    assert.deepEqual(shown, [
+      ...['up a', 'down a', 'up a', 'verify a', 'up b', 'down b', 'up b', 'verify b', 'freeze a', 'freeze b'],
+      ...['thaw a', 'k6 a 03-pdp main', 'freeze a', 'thaw b', 'k6 b 03-pdp main', 'freeze b'],
+      ...[
+        'thaw a',
+        'down a',
+        'thaw b',
+        'down b',
+        'up a',
+        'smoke a',
+        'up b',
+        'smoke b',
+        'freeze a',
+        'freeze b',
+      ],
+      ...['thaw a', 'k6 a 03-pdp main', 'freeze a', 'thaw b', 'k6 b 03-pdp main', 'freeze b'],
+      ...['thaw a', 'down a', 'thaw b', 'down b'],
+    ]);
+    const m = JSON.parse(readFileSync(join(ctx.runDir, 'manifest.json'), 'utf8')) as Manifest;
+    assert.equal(m.options.idleTargets, 'frozen');
   });
 
   test('a target failing verify is never timed, the others still are: exit 1, incomplete, everything down', async () => {

@@ -10,6 +10,7 @@ import { composeEnv, loadCompose } from '../src/lab/compose.js';
 import type { ProfileStatus } from '../src/lab/launcher.js';
 import { isAlive, Lab, LabError } from '../src/lab/launcher.js';
 import { startTimeOf } from '../src/lab/pid.js';
+import { NativeDriver } from '../src/benchmark/targets.js';
 import { repoRoot } from '../src/lib/env-file.js';
 import { verifyTarget } from '../src/verify/verify.js';
 
@@ -100,6 +101,40 @@ describe('./lab on the real cgroups of this machine', { concurrency: false }, ()
       report.checks.filter((c) => !c.pass).map((c) => `${c.name}: ${c.detail}`),
       [],
     );
+  });
+
+  test('freeze (--order scenario): every process of the profile stopped, and after thaw it answers again', async () => {
+    const l = new Lab({ root, env: process.env, log: () => undefined });
+    const driver = new NativeDriver(l, { env: process.env, noLimits: false, log: () => undefined });
+    const t = l.compose.targets.find((x) => x.name === 'reference')!;
+    const pids = l.processes('reference');
+    assert.ok(pids.length >= 1, 'the profile has processes');
+    const state = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    };
+    const health = () =>
+      fetch('http://127.0.0.1:8080/health', { signal: AbortSignal.timeout(1000) }).then(
+        (r) => r.status,
+        () => 'no answer',
+      );
+    driver.freeze(t);
+    try {
+      for (let i = 0; i < 50 && !pids.every((p) => state(p) === 'T'); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(
+        pids.map(state),
+        pids.map(() => 'T'),
+      );
+      assert.equal(await health(), 'no answer');
+    } finally {
+      driver.thaw(t);
+    }
+    assert.ok(
+      pids.every((p) => state(p) !== 'T'),
+      pids.map(state).join(' '),
+    );
+    assert.equal(await health(), 200);
   });
 
   test('a SIGKILLed service shows as DEAD, and down still cleans everything up', async () => {

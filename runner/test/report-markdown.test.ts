@@ -133,7 +133,14 @@ suite('header', () => {
     assert.match(header([flagged]), /, Node targets with `--v8-pool-size=1`/);
     assert.doesNotMatch(header([base]), /Node targets with/);
     const inside = benchmarkManifest({ options: { ...base.options, order: 'scenario' } });
-    assert.match(header([inside]), /, native, scenario order \(every target up at once/);
+    assert.match(
+      header([inside]),
+      /, native, scenario order \(every target up at once, the idle ones running,/,
+    );
+    const frozen = benchmarkManifest({
+      options: { ...base.options, order: 'scenario', idleTargets: 'frozen' },
+    });
+    assert.match(header([frozen]), /scenario order \(every target up at once, the idle ones frozen,/);
     assert.doesNotMatch(header([base]), /scenario order/);
   });
 

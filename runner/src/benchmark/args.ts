@@ -29,6 +29,8 @@ options:
   --order O         target (default): a round starts one target at a time and runs all its scenarios on it;
                     scenario: a round starts every target at once (each in its own cgroup, same budget) and
                     measures each scenario on every target back to back, so paired runs are a window apart
+  --idle I          with --order scenario: frozen (default: the idle targets' processes are stopped while
+                    another is measured, as docker pause does) or running
   --scale N         dataset scale (default LAB_SCALE from .env); targets are started with it
   --mode M          auto (Docker when an engine answers, else native), docker, native (default auto)
   --quick           smoke test: 1 short run per scenario, short warm-up (not a measurement)
@@ -58,6 +60,7 @@ export interface RunArgs {
   warmup: string | null;
   cooldown: string | null;
   order: 'target' | 'scenario' | null;
+  idle: 'frozen' | 'running' | null;
   scale: number | null;
   mode: 'auto' | 'docker' | 'native';
   quick: boolean;
@@ -132,6 +135,7 @@ function parseOptions(argv: string[]): { v: Values; pos: string[] } {
         warmup: { type: 'string' },
         cooldown: { type: 'string' },
         order: { type: 'string' },
+        idle: { type: 'string' },
         scale: { type: 'string' },
         mode: { type: 'string' },
         quick: { type: 'boolean' },
@@ -222,6 +226,14 @@ function order(raw: string | undefined): RunArgs['order'] {
   return raw;
 }
 
+function idle(raw: string | undefined, orderRaw: string | undefined): RunArgs['idle'] {
+  if (raw === undefined) return null;
+  if (raw !== 'frozen' && raw !== 'running')
+    throw new UsageError(`--idle must be frozen or running, got "${raw}"`);
+  if (orderRaw !== 'scenario') throw new UsageError('--idle goes with --order scenario');
+  return raw;
+}
+
 function parseRun(v: Values, pos: string[]): Command {
   const { mode, resume, runId } = runNames(v, pos);
   const scale = optionalInt('scale', str(v, 'scale'));
@@ -237,6 +249,7 @@ function parseRun(v: Values, pos: string[]): Command {
     warmup: duration('warmup', str(v, 'warmup'), true),
     cooldown: duration('cooldown', str(v, 'cooldown'), true),
     order: order(str(v, 'order')),
+    idle: idle(str(v, 'idle'), str(v, 'order')),
     scale,
     mode,
     quick: Boolean(v['quick']),

@@ -77,6 +77,7 @@ function resumedRun(a: RunArgs, resultsRoot: string): { manifest: Manifest; runD
     'warmup',
     'cooldown',
     'order',
+    'idle',
     'scale',
     'runId',
   ] as const;
@@ -101,6 +102,8 @@ interface Setup {
   seed: number;
   scale: number;
   order: 'target' | 'scenario';
+  /** --order scenario: whether the idle targets are frozen while another is measured. */
+  idle: 'frozen' | 'running';
   /** LAB_NODE_OPTIONS: extra Node flags for every Node target's processes (docker-compose.yml), or "". */
   nodeOptions: string;
   catalogue: ScenarioEntry[];
@@ -176,6 +179,7 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
   }
   const order = o ? (o.order ?? 'target') : (a.order ?? 'target');
   if (order === 'scenario') orderProblem(mode, targets, planned);
+  const idle = o ? (o.idleTargets ?? 'running') : (a.idle ?? 'frozen');
   const seed = Number(compose.env['LAB_SEED'] ?? 42);
   const scaleUsed = Number(compose.env['LAB_SCALE'] ?? 1);
   const nodeOptions = (compose.env['LAB_NODE_OPTIONS'] ?? '').trim();
@@ -191,6 +195,7 @@ function setUp(root: string, a: RunArgs, o: RunOptions | null): Setup {
     seed,
     scale: scaleUsed,
     order,
+    idle,
     nodeOptions,
     catalogue,
   };
@@ -226,6 +231,7 @@ function createRun(
     noLimits: s.noLimits,
     ...(a.monitor ? { monitor: true } : {}),
     ...(s.order === 'scenario' ? { order: 'scenario' as const } : {}),
+    ...(s.order === 'scenario' && s.idle === 'frozen' ? { idleTargets: 'frozen' as const } : {}),
     ...(s.nodeOptions ? { nodeOptions: s.nodeOptions } : {}),
   };
   const loadgenCpuset = s.lab.budget.loadgenCpuset;
@@ -333,7 +339,7 @@ async function run(a: RunArgs): Promise<number> {
   const o = manifest.options;
   err(
     `run ${manifest.runId}: ${o.targets.join(', ')} × ${o.scenarios.join(', ')} · ` +
-      `${o.runs} run(s) · ${mode}${o.order === 'scenario' ? ' · scenario order (all targets up)' : ''}` +
+      `${o.runs} run(s) · ${mode}${o.order === 'scenario' ? ` · scenario order (all targets up, the idle ones ${o.idleTargets ?? 'running'})` : ''}` +
       `${o.quick ? ' · QUICK' : ''} → ${runDir}`,
   );
   const calibration = await measureCeiling({

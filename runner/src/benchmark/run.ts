@@ -57,6 +57,8 @@ class BenchmarkRun implements Loop {
   /** Targets that are up, and whether their internal hops go through the latency injector (09). */
   private readonly up = new Set<string>();
   private readonly upInjected = new Map<string, boolean>();
+  /** --order scenario with frozen idle targets: the targets whose processes are stopped right now. */
+  private readonly frozen = new Set<string>();
   private readonly verified = new Set<string>();
   /** Targets started once already in this session (their first start is never measured: see bringUp). */
   private readonly primed = new Set<string>();
@@ -249,10 +251,11 @@ class BenchmarkRun implements Loop {
   /**
    * --order scenario: every target with work in this round restarted and up at once, then each scenario measured
    * on every target back to back — a pair of targets' windows a few minutes apart at most instead of a round's
-   * length. The idle targets' own background work lands on the measured target's cores (host-busy shows it).
+   * length. The idle targets are frozen (their processes stopped) unless the run says they run: running, their
+   * timers, GCs and the tail of their own last window land on the measured target's core (host-busy shows it).
    */
   private async scenarioRound(i: number): Promise<void> {
-    const { scenarios, manifest, runDir } = this.ctx;
+    const { scenarios, manifest } = this.ctx;
     const live = () =>
       this.ctx.targets.filter(
         (t) => !this.failedTargets.has(t.name) && scenarios.some((s) => !this.done(t.name, s.entry.name, i)),
@@ -264,20 +267,37 @@ class BenchmarkRun implements Loop {
     const warmed = new Map<string, Set<string>>();
     for (const t of round)
       await this.orDrop(t, async () => warmed.set(t.name, await this.bringUp(t, scenarios[0]!, false)));
+    const freeze = manifest.options.idleTargets === 'frozen';
+    if (freeze) for (const t of live()) this.freeze(t);
     for (const s of scenarios)
       for (const t of live()) {
         if (this.done(t.name, s.entry.name, i)) continue;
-        this.check();
-        const dir = cellDir(runDir, t.name, s.entry.name);
-        mkdirSync(dir, { recursive: true });
-        const rest = live().filter((x) => !this.done(x.name, s.entry.name, i) && x !== t);
+        const rest = live().filter((x) => x !== t && !this.done(x.name, s.entry.name, i));
         const last =
           i === manifest.options.runs && s === scenarios[scenarios.length - 1] && rest.length === 0;
-        await this.orDrop(t, async () => {
-          await runCell(this, { target: t, scenario: s, run: i, dir }, warmed.get(t.name)!, last);
-          this.progress.replan(this.plannedSeconds());
-        });
+        this.thaw(t);
+        await this.orDrop(t, () => this.cell(t, s, i, warmed.get(t.name)!, last));
+        if (freeze) this.freeze(t);
       }
+  }
+
+  private async cell(t: LabTarget, s: PlannedScenario, i: number, warmed: Set<string>, last: boolean) {
+    this.check();
+    const dir = cellDir(this.ctx.runDir, t.name, s.entry.name);
+    mkdirSync(dir, { recursive: true });
+    await runCell(this, { target: t, scenario: s, run: i, dir }, warmed, last);
+    this.progress.replan(this.plannedSeconds());
+  }
+
+  private freeze(t: LabTarget): void {
+    if (!this.ctx.driver.freeze || !this.up.has(t.name)) return;
+    this.ctx.driver.freeze(t);
+    this.frozen.add(t.name);
+  }
+
+  /** Every way out of a frozen target (its cell, a stop, the cleanup) lets its processes go on first. */
+  private thaw(t: LabTarget): void {
+    if (this.frozen.delete(t.name)) this.ctx.driver.thaw?.(t);
   }
 
   /** `work` on target `t`; a TargetFailure drops `t`, anything else ends the run. */
@@ -291,6 +311,7 @@ class BenchmarkRun implements Loop {
   }
 
   private async stop(t: LabTarget): Promise<void> {
+    this.thaw(t);
     await this.wait(this.ctx.driver.down(t));
     this.up.delete(t.name);
   }
@@ -299,6 +320,7 @@ class BenchmarkRun implements Loop {
   private async dropTarget(t: LabTarget, e: TargetFailure): Promise<void> {
     this.failedTargets.set(t.name, e.message);
     this.progress.line(`${t.name}: ${e.message.split('\n')[0]} — skipping ${t.name} from now on`);
+    this.thaw(t);
     try {
       await this.ctx.driver.down(t);
     } catch (d) {
@@ -412,6 +434,7 @@ class BenchmarkRun implements Loop {
     this.progress.stop();
     for (const t of targets) {
       if (!this.up.has(t.name) && exitCode === 0) continue;
+      this.thaw(t);
       try {
         await driver.down(t);
       } catch (e) {

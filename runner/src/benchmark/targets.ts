@@ -11,6 +11,7 @@ import { Cgroups, type ReadBack } from '../lab/cgroup.js';
 import type { LabTarget } from '../lab/compose.js';
 import { isRunning, type Lab } from '../lab/launcher.js';
 import { readState } from '../lab/paths.js';
+import { signalAll } from '../lab/pid.js';
 import type { UsageSnapshot, Watched } from './resources.js';
 import { runStreamed } from '../lib/stream.js';
 
@@ -26,6 +27,12 @@ export interface TargetDriver {
   /** The cgroups whose memory peaks are tracked per run ("total" when the target has a parent cgroup). */
   watched(t: LabTarget): Watched[];
   cgroups(): Cgroups | null;
+  /**
+   * --order scenario: stop every process of an idle target (as `docker pause` does) so that it takes no CPU on
+   * the measured target's cores, and let it go on before it is measured. Natively only.
+   */
+  freeze?(t: LabTarget): void;
+  thaw?(t: LabTarget): void;
 }
 
 export interface NativeOptions {
@@ -100,6 +107,14 @@ export class NativeDriver implements TargetDriver {
 
   cgroups(): Cgroups | null {
     return this.lab.cgroups;
+  }
+
+  freeze(t: LabTarget): void {
+    signalAll(this.lab.processes(t.profile), 'SIGSTOP');
+  }
+
+  thaw(t: LabTarget): void {
+    signalAll(this.lab.processes(t.profile), 'SIGCONT');
   }
 }
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../lib/files.js';
 import type { LabTarget } from '../lab/compose.js';
 import { isAlive, type Lab } from '../lab/launcher.js';
-import { readState } from '../lab/paths.js';
+import { signalAll } from '../lab/pid.js';
 import { probe } from './probe.js';
 import { type Steady, steadyState } from './steady.js';
 
@@ -42,22 +42,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGKILLs every process the lab started for the profile (each service's cgroup, else its recorded PID). */
 export async function killProfile(lab: Lab, profile: string): Promise<void> {
-  const state = readState(lab.paths, profile);
-  const pids = new Set<number>();
-  for (const svc of Object.values(state?.services ?? {})) {
-    pids.add(svc.pid);
-    if (svc.cgroup && lab.cgroups?.exists(svc.cgroup))
-      for (const p of lab.cgroups.pids(svc.cgroup)) pids.add(p);
-  }
-  for (const p of pids) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+  const pids = lab.processes(profile);
+  signalAll(pids, 'SIGKILL');
   const t = Date.now();
-  while ([...pids].some(isAlive) && Date.now() - t < 10_000) await sleep(20);
+  while (pids.some(isAlive) && Date.now() - t < 10_000) await sleep(20);
 }
 
 export interface ColdStartOptions {

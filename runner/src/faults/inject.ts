@@ -9,6 +9,7 @@
  */
 import { isAlive, type Lab } from '../lab/launcher.js';
 import { readState } from '../lab/paths.js';
+import { signalAll } from '../lab/pid.js';
 
 export class FaultError extends Error {}
 
@@ -40,32 +41,22 @@ export function findVictim(lab: Lab, profile: string, service: string): Victim {
   return { profile, service, pid: svc.pid, pids };
 }
 
-function signal(pids: number[], sig: NodeJS.Signals): void {
-  for (const p of pids) {
-    try {
-      process.kill(p, sig);
-    } catch {
-      /* it ended on its own meanwhile */
-    }
-  }
-}
-
 /** SIGKILLs the victim's main process; returns when it was sent (epoch ms). */
 export function killVictim(v: Victim): number {
   const at = Date.now();
-  signal([v.pid], 'SIGKILL');
+  signalAll([v.pid], 'SIGKILL');
   return at;
 }
 
 /** SIGSTOPs every process of the victim for `ms`, then SIGCONTs them (always, even if interrupted). */
 export async function pauseVictim(v: Victim, ms: number): Promise<{ at: number; resumedAt: number }> {
   const at = Date.now();
-  signal(v.pids, 'SIGSTOP');
+  signalAll(v.pids, 'SIGSTOP');
   try {
     // A timer counts from the event loop's cached clock, which can be behind `at`: wait until the wall clock agrees.
     while (Date.now() < at + ms) await new Promise((r) => setTimeout(r, at + ms - Date.now()));
   } finally {
-    signal(v.pids, 'SIGCONT');
+    signalAll(v.pids, 'SIGCONT');
   }
   return { at, resumedAt: Date.now() };
 }

@@ -671,6 +671,17 @@ export class Lab {
       await this.cgroups.remove(parent);
   }
 
+  /** Every live process the lab started for the profile: each service's cgroup, and its recorded PID while ours. */
+  processes(profile: string): number[] {
+    const pids = new Set<number>();
+    for (const svc of Object.values(readState(this.paths, profile)?.services ?? {})) {
+      if (svc.cgroup && this.cgroups?.exists(svc.cgroup))
+        for (const p of this.cgroups.pids(svc.cgroup)) pids.add(p);
+      if (isRunning(svc)) pids.add(svc.pid);
+    }
+    return [...pids].filter(isAlive);
+  }
+
   /** Resource usage of a running profile, per service and in total, read from the cgroups. */
   usage(profile: string): { total: Usage | null; services: Record<string, Usage> } {
     const services: Record<string, Usage> = {};

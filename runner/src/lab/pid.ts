@@ -25,3 +25,14 @@ export function isSameProcess(pid: number, startTime: string | null | undefined)
   if (!startTime) return false;
   return startTimeOf(pid) === startTime;
 }
+
+/** Sends `signal` to each PID; one that ended meanwhile is skipped. */
+export function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const p of pids) {
+    try {
+      process.kill(p, signal);
+    } catch {
+      /* it ended on its own meanwhile */
+    }
+  }
+}

@@ -117,6 +117,11 @@ export interface RunOptions {
    * the default order, one target up at a time with all its scenarios.
    */
   order?: 'scenario';
+  /**
+   * --order scenario: 'frozen' when the idle targets' processes were stopped while another was measured; absent
+   * when they ran (the first scenario-order run, 20261208-020832, predates freezing).
+   */
+  idleTargets?: 'frozen';
 }
 
 export interface TargetInfo {
