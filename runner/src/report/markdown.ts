@@ -227,7 +227,7 @@ export function comparisonTable(comparisons: PairComparison[]): string {
     ) +
     `\n\n${comparisons.length} comparisons: at p < 0.05 about ${num(fp, 1)} would be "significant" by chance alone. ` +
     'Stars: * p < 0.05, ** p < 0.01, *** p < 0.001 (Welch, runs as samples). No stars, no conclusion. ' +
-    'Paired ratio: geometric mean of the per-round ratios (run i of a / run i of b, interleaved minutes apart), ' +
+    'Paired ratio: geometric mean of the per-round ratios (run i of a / run i of b, measured in the same round), ' +
     '95% CI on the log scale; it cancels the machine’s drift that the ratio of means carries. ' +
     `Runs for ±${pct(TARGET_HALF_WIDTH, 0)}: how many rounds the same spread of per-round ratios would need for ` +
     `a paired CI within ±${pct(TARGET_HALF_WIDTH, 0)}. ` +

@@ -73,9 +73,10 @@ function distanceTable(
   return [
     '',
     'Shared by the round, by distance (CPU per request): the mean correlation of the start effects of two targets',
-    'measured next to each other in the round (1 apart, minutes between their windows) or further apart. Drift',
-    'over minutes that pairing misses would make it fall with the distance, and a finer interleave would cancel',
-    'it; where it is flat, what the targets do not share is each start’s own.',
+    'measured next to each other in the round (1 apart: minutes between their windows in the default order, one',
+    'window with `--order scenario`) or further apart. Drift over minutes that pairing misses would make it fall',
+    'with the distance, and a finer interleave would cancel it; where it is flat, what the targets do not share is',
+    'each start’s own.',
     '',
     mdTable(
       ['run', 'targets in round order', ...distances],
