@@ -263,7 +263,8 @@ class BenchmarkRun implements Loop {
     const round = live();
     if (round.length === 0) return;
     this.check();
-    for (const t of round) if (this.up.has(t.name)) await this.stop(t);
+    // Every target restarts for the round; one with nothing left in it (a resume) is not left running idle.
+    for (const t of this.ctx.targets) if (this.up.has(t.name)) await this.stop(t);
     const warmed = new Map<string, Set<string>>();
     for (const t of round)
       await this.orDrop(t, async () => warmed.set(t.name, await this.bringUp(t, scenarios[0]!, false)));
