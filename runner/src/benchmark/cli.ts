@@ -26,6 +26,7 @@ import { ensureScenarioData } from './scenario-data.js';
 import { DockerDriver, dockerAvailable, dockerBudgetProblem, NativeDriver } from './targets.js';
 import type { Manifest, RunOptions } from '../results/types.js';
 import { manifestPath } from '../results/layout.js';
+import { describeOrder } from '../results/order.js';
 import { readManifest } from '../results/read.js';
 import { dropWritesOnClosedStdout } from '../lib/stdout.js';
 
@@ -339,7 +340,7 @@ async function run(a: RunArgs): Promise<number> {
   const o = manifest.options;
   err(
     `run ${manifest.runId}: ${o.targets.join(', ')} × ${o.scenarios.join(', ')} · ` +
-      `${o.runs} run(s) · ${mode}${o.order === 'scenario' ? ` · scenario order (all targets up, the idle ones ${o.idleTargets ?? 'running'})` : ''}` +
+      `${o.runs} run(s) · ${mode}${describeOrder(o) ? ` · ${describeOrder(o)}` : ''}` +
       `${o.quick ? ' · QUICK' : ''} → ${runDir}`,
   );
   const calibration = await measureCeiling({

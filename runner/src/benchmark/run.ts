@@ -265,9 +265,7 @@ class BenchmarkRun implements Loop {
     this.check();
     // Every target restarts for the round; one with nothing left in it (a resume) is not left running idle.
     for (const t of this.ctx.targets) if (this.up.has(t.name)) await this.stop(t);
-    const warmed = new Map<string, Set<string>>();
-    for (const t of round)
-      await this.orDrop(t, async () => warmed.set(t.name, await this.bringUp(t, scenarios[0]!, false)));
+    for (const t of round) await this.orDrop(t, () => this.bringUp(t, scenarios[0]!, false));
     const freeze = manifest.options.idleTargets === 'frozen';
     if (freeze) for (const t of live()) this.freeze(t);
     for (const s of scenarios)
@@ -277,16 +275,17 @@ class BenchmarkRun implements Loop {
         const last =
           i === manifest.options.runs && s === scenarios[scenarios.length - 1] && rest.length === 0;
         this.thaw(t);
-        await this.orDrop(t, () => this.cell(t, s, i, warmed.get(t.name)!, last));
+        await this.orDrop(t, () => this.cell(t, s, i, last));
         if (freeze) this.freeze(t);
       }
   }
 
-  private async cell(t: LabTarget, s: PlannedScenario, i: number, warmed: Set<string>, last: boolean) {
+  /** One cell of a scenario-order round; the warm-ups since the target's start are bringUp's record. */
+  private async cell(t: LabTarget, s: PlannedScenario, i: number, last: boolean) {
     this.check();
     const dir = cellDir(this.ctx.runDir, t.name, s.entry.name);
     mkdirSync(dir, { recursive: true });
-    await runCell(this, { target: t, scenario: s, run: i, dir }, warmed, last);
+    await runCell(this, { target: t, scenario: s, run: i, dir }, this.warmedByTarget.get(t.name)!, last);
     this.progress.replan(this.plannedSeconds());
   }
 

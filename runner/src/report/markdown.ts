@@ -8,6 +8,7 @@ import type { Manifest } from '../results/types.js';
 import { formatBytes } from '../lab/budget.js';
 import type { ReadBack } from '../lab/cgroup.js';
 import { describeMachine } from '../lib/machine.js';
+import { describeOrder } from '../results/order.js';
 import { sessionCommits, shortCommit } from '../results/sessions.js';
 import { type CellSummary, FLAG_TEXT, type Flag, type PairComparison } from '../stats/aggregate.js';
 import { CEILING_SHARE, ceilingOf } from '../calibration/calibrate.js';
@@ -48,7 +49,7 @@ export function header(manifests: Manifest[], targets?: string[]): string {
       `> **Budget (read back)** ${budgets || '–'} · **load generator** k6 ${m.versions['k6'] ?? '?'} on cpuset ${m.loadgen.cpuset}${m.loadgen.pinned ? '' : ' (NOT pinned)'}  `,
       `> **Load generator ceiling** ${ceilingText(m)}  `,
       `> **Databases** ${dbs || 'none (in-memory)'}${versions ? ` · **versions** ${versions}` : ''}  `,
-      `> **Command** \`${m.command}\` — ${m.options.runs} runs, warm-up ${m.options.warmup}, cooldown ${m.options.cooldown}, seed ${m.options.seed}, scale ${m.options.scale}, ${m.options.mode}${m.options.order === 'scenario' ? `, scenario order (every target up at once, the idle ones ${m.options.idleTargets ?? 'running'}, each scenario on all of them back to back)` : ''}${m.options.nodeOptions ? `, Node targets with \`${m.options.nodeOptions}\`` : ''}${m.options.quick ? ', QUICK (smoke test: not a measurement)' : ''}`,
+      `> **Command** \`${m.command}\` — ${m.options.runs} runs, warm-up ${m.options.warmup}, cooldown ${m.options.cooldown}, seed ${m.options.seed}, scale ${m.options.scale}, ${m.options.mode}${describeOrder(m.options) ? `, ${describeOrder(m.options)}` : ''}${m.options.nodeOptions ? `, Node targets with \`${m.options.nodeOptions}\`` : ''}${m.options.quick ? ', QUICK (smoke test: not a measurement)' : ''}`,
     );
   }
   return lines.join('\n');
